@@ -46,10 +46,7 @@ def content_id(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
-frozen = dataclass(frozen=True, slots=True, kw_only=True)
-
-
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Span:
     """A character span of ``Story.text``."""
 
@@ -58,7 +55,7 @@ class Span:
     text: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Provenance:
     """Where a value came from: which field, which extractor/rule, and any detail."""
 
@@ -67,7 +64,7 @@ class Provenance:
     detail: str = ""
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Meta:
     """Article metadata. ``published`` is an aware datetime when a time is known."""
 
@@ -95,7 +92,7 @@ class Meta:
         return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sentence:
     """A sentence of the clean body."""
 
@@ -105,7 +102,7 @@ class Sentence:
     text: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
     """A coded actor: CAMEO-style code = principal (country/IGO/NGO) + optional role.
 
@@ -122,7 +119,7 @@ class Actor:
     source: str = ""  # dictionary entry id or rule that produced it
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Mention:
     """A stretch of text that refers to an actor."""
 
@@ -137,7 +134,7 @@ class Mention:
     reason: str = ""
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Quote:
     """A direct quote and its speaker."""
 
@@ -151,7 +148,7 @@ class Quote:
     speaker_mention: str | None = None  # Mention.id
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Place:
     """A place named in the story, geocoded offline when possible."""
 
@@ -169,7 +166,7 @@ class Place:
     sentence: int | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """A coded event with its evidence.
 
@@ -207,7 +204,7 @@ class Event:
     quad_convention: str = ""
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Failure:
     """A story that a stage could not process: recorded, not raised."""
 
@@ -217,7 +214,7 @@ class Failure:
     kind: str = "error"  # error | skip
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Story:
     """A news story as it moves through the pipeline.
 

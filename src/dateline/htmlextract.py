@@ -1,0 +1,719 @@
+"""HTML article extraction: trafilatura for the body, structured metadata first.
+
+Steps for one page:
+
+1. Parse once with lxml; read the structured metadata before anything mutates the
+   tree: JSON-LD (``headline``, ``datePublished``, ``author``, ``publisher``,
+   ``image.caption``) and OpenGraph/meta tags via extruct, the ``<h1>`` headings,
+   and ``figcaption``/caption-class elements.
+2. The body comes from trafilatura; when it returns too little, readability-lxml
+   is tried and the choice is recorded in the provenance.
+3. The headline is kept out of the body, captions are moved to ``Meta.captions``
+   and a wire dateline on the first paragraph is split into place, date, agency.
+4. Title: the ``<h1>`` that agrees with the structured headline, else the
+   structured headline without the site name. Authors: JSON-LD, then meta tags,
+   then trafilatura, normalised into a list. Date: JSON-LD/OpenGraph/meta with the
+   time zone kept; htmldate is the fallback and is run without its extensive text
+   search, so a page that states no date gets "no date" rather than a guess.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml import etree
+
+from .errors import NotAnArticleError
+from .model import Meta, Provenance
+
+__all__ = ["extract_html", "normalise_authors"]
+
+#: trafilatura bodies shorter than this (characters) trigger the readability fallback
+_MIN_BODY = 250
+#: ... or shorter than this share of the page's paragraph text (trafilatura kept one section only)
+_SHORT_SHARE = 0.4
+#: readability's body replaces trafilatura's only when it is this many times longer
+_LONGER = 1.5
+_TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
+_AUTHOR_NOISE = re.compile(
+    r"^(?:.{0,30}\bposts by|article by|recipe by|by|written by|posted by|published by|author|authors|words by"
+    r"|story by|reviewed by)\s*:?\s*(?=\S)|^By(?=[A-Z])",
+    re.I,
+)
+#: where a byline stops being a name: a date, a month, "Updated", a bullet
+_AUTHOR_TAIL = re.compile(
+    r"\s*(?:[•|·]|(?i:\b(?:last )?updated\b|\bpublished\b|\bsponsored\b|\beditorial guidelines\b)|\d"
+    r"|\b(?:January|February|March|April|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?(?:\s|$)).*$"
+)
+#: words that start a job title printed after a name in a byline ("Keith Barry Senior Autos Reporter")
+_ROLE_WORDS = frozenset(
+    "senior junior staff contributing freelance tech technology former lead chief managing deputy associate"
+    " executive guest writer reporter editor founder contributor correspondent consultant columnist producer"
+    " ceo cto president director".split()
+)
+#: byline leftovers that are not names
+_NOT_NAMES = frozenset(
+    {
+        "view more posts",
+        "admin",
+        "webmaster",
+        "by",
+        "author",
+        "the author",
+        "unknown",
+        "undefined",
+        "null",
+        "name",
+    }
+)
+_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|WebPage|Posting|Story", re.I)
+_META_DATE_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+)
+
+
+def extract_html(html: str, *, url: str | None = None) -> Any:
+    """Extract the body and metadata from one HTML page.
+
+    Args:
+        html: the decoded page.
+        url: the page URL, when known.
+
+    Returns:
+        An :class:`~dateline.extract.Extracted` (text, meta, boilerplate).
+
+    Raises:
+        NotAnArticleError: the page cannot be parsed or has no text.
+    """
+    from .extract import Extracted
+
+    tree = _parse(html)
+    found = _Found()
+    # 1. everything read from the markup comes first: trafilatura prunes the tree it is given
+    structured = _structured(tree, found)
+    headings = [_text(h) for h in tree.iter("h1")]
+    captions = _captions(tree, structured)
+    title = _pick_title(headings, structured, tree, found)
+    _authors(tree, structured, found)
+    _published(tree, structured, url, found, headings)
+    paragraph_chars = _paragraph_chars(tree)
+    # 2./3. the body, without headline and captions, dateline split off
+    body, body_source = _body(tree, html, url, paragraph_chars)
+    paragraphs, removed = _clean_body(body, title, captions)
+    _dateline(paragraphs, found)
+    found.put("url", url, "input", "given by the caller")
+    found.put("outlet", structured.get("publisher"), "json-ld/og", "publisher / og:site_name")
+    found.put(
+        "captions", tuple(captions), "html.captions", "figcaption, caption classes, JSON-LD image.caption"
+    )
+    found.provenance.append(Provenance(field="text", source=body_source))
+    meta = Meta(**found.fields, provenance=tuple(found.provenance))
+    return Extracted(text="\n\n".join(paragraphs), meta=meta, boilerplate=tuple(removed))
+
+
+class _Found:
+    """Metadata fields with provenance (first value wins)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.provenance: list[Provenance] = []
+
+    def put(self, name: str, value: Any, source: str, detail: str = "") -> None:
+        if value in (None, "", ()) or name in self.fields:
+            return
+        self.fields[name] = value
+        self.provenance.append(Provenance(field=name, source=source, detail=detail[:200]))
+
+
+# --- 1. parse and structured metadata -----------------------------------------------
+
+
+def _parse(html: str) -> Any:
+    """An lxml document; bytes-encode so pages with an XML encoding declaration parse."""
+    try:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+        tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise NotAnArticleError(f"the HTML page cannot be parsed ({exc}); is it a complete page?") from None
+    if tree is None or (tree.find(".//body") is None and not _text(tree)):
+        raise NotAnArticleError("the HTML page has no body; is it a complete page?")
+    return tree
+
+
+def _text(el: Any) -> str:
+    return " ".join((el.text_content() if hasattr(el, "text_content") else "").split())
+
+
+def _structured(tree: Any, found: _Found) -> dict[str, Any]:
+    """Headline, dates, authors, publisher and image captions from JSON-LD and meta tags."""
+    out: dict[str, Any] = {"jsonld_authors": [], "image_captions": []}
+    for item in _jsonld_items(tree):
+        types = item.get("@type")
+        types = " ".join(types) if isinstance(types, list) else str(types or "")
+        if not _ARTICLE_TYPES.search(types):
+            continue
+        article = "WebPage" not in types or not out.get("headline")
+        if article:
+            _from_jsonld(item, out, page="WebPage" in types)
+    out.update({k: v for k, v in _meta_tags(tree).items() if k not in out})
+    return out
+
+
+def _trafilatura_author(tree: Any) -> list[str]:
+    """trafilatura's byline heuristics (author XPaths with discard rules)."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(tree)
+    except Exception:  # noqa: BLE001 - a heuristic that fails means "no byline"
+        return []
+    return [found] if found else []
+
+
+def _jsonld_items(tree: Any) -> Iterator[dict[str, Any]]:
+    """JSON-LD objects (``@graph`` flattened); malformed blocks are skipped."""
+    from extruct.jsonld import JsonLdExtractor
+
+    try:
+        items = JsonLdExtractor().extract_items(tree)
+    except Exception:  # noqa: BLE001 - one broken script block must not sink the page
+        items = _jsonld_lenient(tree)
+    stack = list(items)
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                stack[:0] = item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]]
+            yield item
+
+
+def _jsonld_lenient(tree: Any) -> list[Any]:
+    out = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            out.append(json.loads(script.text or ""))
+        except ValueError:
+            continue
+    return out
+
+
+def _from_jsonld(item: dict[str, Any], out: dict[str, Any], *, page: bool) -> None:
+    key = "page_" if page else ""
+    headline = item.get("headline") or item.get("name")
+    if isinstance(headline, str):
+        out.setdefault(f"{key}headline", html_lib.unescape(headline).strip())
+    for field in ("datePublished", "dateCreated", "dateModified"):
+        if isinstance(item.get(field), str):
+            out.setdefault(f"{key}{field}", item[field])
+    authors = item.get("author") or item.get("creator")
+    if authors and not page:
+        out["jsonld_authors"].extend(_names(authors))
+    publisher = item.get("publisher")
+    if publisher and not page:
+        names = _names(publisher)
+        if names:
+            out.setdefault("publisher", names[0])
+    image = item.get("image")
+    for img in image if isinstance(image, list) else [image]:
+        if isinstance(img, dict) and isinstance(img.get("caption"), str) and img["caption"].strip():
+            out["image_captions"].append(" ".join(img["caption"].split()))
+
+
+def _names(value: Any) -> list[str]:
+    """Names from a JSON-LD Person/Organization, a string, or a list of them."""
+    if isinstance(value, str):
+        return [html_lib.unescape(value)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _meta_tags(tree: Any) -> dict[str, Any]:
+    """OpenGraph and <meta name=...> values (extruct's OpenGraph reader plus plain meta)."""
+    from extruct.opengraph import OpenGraphExtractor
+
+    out: dict[str, Any] = {}
+    try:
+        for block in OpenGraphExtractor().extract_items(tree):
+            for k, v in block.get("properties", []):
+                out.setdefault(f"og|{k.lower()}", v)
+    except Exception:  # noqa: BLE001 - broken OpenGraph must not sink the page
+        pass
+    for el in tree.xpath("//meta[@content]"):
+        name = (el.get("name") or el.get("property") or el.get("itemprop") or "").lower()
+        if name:
+            out.setdefault(f"meta|{name}", el.get("content", "").strip())
+    if out.get("og|og:site_name"):
+        out["publisher"] = out["og|og:site_name"]
+    return out
+
+
+# --- 2. body ----------------------------------------------------------------------
+
+
+def _body(tree: Any, html: str, url: str | None, paragraph_chars: int) -> tuple[str, str]:
+    """Body text and the name of the extractor that produced it (the tree is pruned)."""
+    import trafilatura
+
+    text = (
+        trafilatura.extract(
+            tree,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            favor_precision=False,
+        )
+        or ""
+    )
+    if len(text) >= _MIN_BODY and len(text) >= _SHORT_SHARE * paragraph_chars:
+        return text, "trafilatura"
+    fallback = _readability(html)
+    if len(fallback) > max(_MIN_BODY, _LONGER * len(text)):
+        return fallback, f"readability (trafilatura returned {len(text)} characters)"
+    return text, "trafilatura"
+
+
+def _paragraph_chars(tree: Any) -> int:
+    """Characters of text in the page's <p> elements: what an article body could hold."""
+    return sum(len(p.text_content()) for p in tree.iter("p"))
+
+
+def _readability(html: str) -> str:
+    from readability import Document
+
+    try:
+        summary = Document(html).summary(html_partial=True)
+        doc = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except Exception:  # noqa: BLE001 - readability raises bare Exceptions on odd pages
+        return ""
+    blocks = [_text(el) for el in doc.iter("p", "h2", "h3", "h4", "li", "blockquote", "pre")]
+    return "\n".join(b for b in blocks if b)
+
+
+def _captions(tree: Any, structured: dict[str, Any]) -> list[str]:
+    """Caption and credit texts: figcaption, caption classes, JSON-LD image.caption."""
+    seen: dict[str, None] = {}
+    xpath = (
+        "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
+        " | //*[contains(@class, 'caption') and not(self::body) and not(self::article)]"
+    )
+    for el in tree.xpath(xpath):
+        text = _text(el)
+        if 3 <= len(text) <= 600:
+            seen.setdefault(text, None)
+    for text in structured.get("image_captions", []):
+        seen.setdefault(text, None)
+    return list(seen)
+
+
+# --- 3. body cleaning -----------------------------------------------------------------
+
+
+def _clean_body(body: str, title: str | None, captions: list[str]) -> tuple[list[str], list[str]]:
+    """Paragraphs without the headline and the captions; the removed lines."""
+    key = _key(title) if title else None
+    cap_keys = {_key(c) for c in captions}
+    keep, removed = [], []
+    for i, line in enumerate(ln.strip() for ln in body.splitlines()):
+        if not line:
+            continue
+        k = _key(line)
+        if (key and k == key and i < 3) or (k in cap_keys and len(k) > 20):
+            removed.append(line)
+            continue
+        keep.append(line)
+    return keep, removed
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _dateline(paragraphs: list[str], found: _Found) -> None:
+    """Split a wire dateline ("SEOUL, Jan. 20 (Yonhap) --") off the first paragraph."""
+    from .textclean import _AGENCY_ONLY, _WIRE_DATELINE, parse_dateline
+
+    if not paragraphs or not (_WIRE_DATELINE.match(paragraphs[0]) or _AGENCY_ONLY.match(paragraphs[0])):
+        return
+    parsed = parse_dateline(paragraphs[0])
+    if parsed is None:
+        return
+    parts, length = parsed
+    prefix = paragraphs[0][:length].strip()
+    paragraphs[0] = paragraphs[0][length:].lstrip()
+    found.put("dateline", parts.get("place"), "html.dateline", prefix)
+    found.put("agency", parts.get("agency"), "html.dateline", prefix)
+
+
+# --- 4. title, authors, date ------------------------------------------------------------
+
+
+def _pick_title(headings: list[str], structured: dict[str, Any], tree: Any, found: _Found) -> str | None:
+    """The h1 that agrees with the structured headline, else the headline without the site name."""
+    candidates = [
+        ("json-ld headline", structured.get("headline")),
+        ("og:title", structured.get("og|og:title") or structured.get("meta|og:title")),
+        ("twitter:title", structured.get("meta|twitter:title")),
+        ("json-ld page name", structured.get("page_headline")),
+        ("<title>", " ".join((tree.findtext(".//title") or "").split())),
+    ]
+    refs = [(src, v) for src, v in candidates if isinstance(v, str) and v.strip()]
+    h1s = [h for h in headings if 2 <= len(h.split()) <= 40]
+    for h in h1s:
+        for src, ref in refs:
+            if _agrees(h, ref):
+                found.put("title", h, "html.h1", f"agrees with {src}")
+                return h
+    if len(h1s) == 1 and not refs:
+        found.put("title", h1s[0], "html.h1", "only h1")
+        return h1s[0]
+    for src, ref in refs:
+        title = _strip_site(ref, structured.get("publisher"))
+        if title:
+            found.put("title", title, "html.meta", src)
+            return title
+    if h1s:
+        found.put("title", h1s[0], "html.h1", "first h1")
+        return h1s[0]
+    return None
+
+
+def _agrees(heading: str, ref: str) -> bool:
+    """A heading agrees with a reference title when it is (nearly) a part of it."""
+    h, r = _key(heading), _key(ref)
+    if not h or not r:
+        return False
+    if h == r or (r.startswith(h) and len(h) >= 0.5 * len(r)) or (h in r and len(h) >= 0.6 * len(r)):
+        return True
+    hw, rw = set(h.split()), set(r.split())
+    return len(hw & rw) / len(hw) >= 0.8 and len(hw & rw) / len(rw) >= 0.6
+
+
+def _strip_site(title: str, publisher: Any) -> str:
+    """Drop a " | Site name" / "Site - " part: the longest segment is the headline."""
+    parts = _TITLE_SPLIT.split(" ".join(title.split()))
+    if len(parts) == 1:
+        return parts[0]
+    pub = _key(str(publisher or ""))
+    kept = [p for p in parts if _key(p) != pub]
+    return max(kept or parts, key=len)
+
+
+def normalise_authors(values: list[str], publisher: str | None = None) -> tuple[str, ...]:
+    """Author names as a clean, de-duplicated list.
+
+    Args:
+        values: raw author strings ("By A and B", "A; B", "A, Staff Writer").
+        publisher: the site name, which is not an author.
+
+    Returns:
+        The names, in order, without "By", roles after a comma, URLs or the publisher.
+    """
+    out: dict[str, None] = {}
+    pub = _key(publisher or "")
+    for value in values:
+        value = _AUTHOR_NOISE.sub("", " ".join(html_lib.unescape(str(value)).split()))
+        value = _AUTHOR_TAIL.sub("", value) if not _AUTHOR_TAIL.match(value) else value
+        for name in _split_names(value):
+            name = _drop_role(_AUTHOR_TAIL.sub("", _AUTHOR_NOISE.sub("", name))).strip(" :-,\"'“”")
+            if name.casefold() in _NOT_NAMES or (re.search(r"\w\.\w+\.\w", name) and " " not in name):
+                continue
+            last = name.split()[-1] if name.split() else ""
+            if last.endswith(".") and "." not in last[:-1] and len(last) > 3:
+                name = name[:-1]  # a sentence period, not "Jr." or "Ph.D."
+            if (
+                not name
+                or "http" in name
+                or "@" in name
+                or len(name) > 60
+                or not re.search(r"[^\W\d_]", name)
+            ):
+                continue
+            if _key(name) == pub or len(name.split()) > 6:
+                continue
+            out.setdefault(name, None)
+    return tuple(out)
+
+
+def _drop_role(name: str) -> str:
+    """Cut a byline at the first job-title word after the name's first two words."""
+    words = name.split()
+    for i, word in enumerate(words[2:], start=2):
+        if word.casefold() in _ROLE_WORDS:
+            return " ".join(words[:i])
+    return name
+
+
+_BY_NAME = re.compile(r"\b(?:[Bb]y|BY|Author:|Written by)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})")
+
+
+def _by_near_headline(tree: Any) -> list[str]:
+    """A "By Jane Doe" printed just under the first h1."""
+    heading = next((h for h in (_text(el) for el in tree.iter("h1")) if h), "")
+    if not heading:
+        return []
+    text = " ".join(
+        " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")).split()
+    )
+    at = text.find(heading)
+    if at < 0:
+        return []
+    m = _BY_NAME.search(text, at + len(heading), at + len(heading) + _NEAR_AFTER)
+    return [m.group(1)] if m else []
+
+
+def _split_names(value: str) -> list[str]:
+    """Split on ; & "and" |, and on commas only between names ("A, Ph.D." stays whole)."""
+    names: list[str] = []
+    for part in re.split(r"\s*(?:;|\band\b|&|\|)\s*", value):
+        pieces = [p.strip() for p in part.split(",")]
+        while len(pieces) > 1 and _is_role(pieces[-1]):
+            pieces.pop()  # "Tom Krisher, AP Auto Writer": the job title is not a second author
+        part = ", ".join(pieces)
+        if len(pieces) > 1 and all(_looks_like_name(p) for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part.strip())
+    return names
+
+
+def _is_role(text: str) -> bool:
+    return any(w.casefold() in _ROLE_WORDS for w in text.split())
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and "." not in w[1:] for w in words)
+
+
+def _byline_elements(tree: Any) -> list[str]:
+    """Visible bylines: rel/itemprop author, author/byline classes (first few)."""
+    xpath = (
+        '//*[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"] | //*[@itemprop="author"][not(*)]'
+        ' | //*[contains(@class, "author-name") or contains(@class, "byline__name")'
+        ' or contains(@class, "author__name")'
+        ' or @class="author" or contains(@class, "entry-author") or contains(@class, "post-author")]'
+    )
+    out = []
+    for el in tree.xpath(xpath)[:5]:
+        text = _text(el)
+        if 2 <= len(text) <= 80:
+            out.append(text)
+    return out[:1]
+
+
+def _authors(tree: Any, structured: dict[str, Any], found: _Found) -> None:
+    """Structured authors first, then bylines in the markup (trafilatura's rules, then ours)."""
+    publisher = structured.get("publisher")
+    sources: list[tuple[str, Any]] = [
+        ("json-ld author", structured.get("jsonld_authors") or []),
+        (
+            "meta author",
+            [
+                structured[k]
+                for k in ("meta|author", "meta|article:author", "meta|dc.creator")
+                if structured.get(k)
+            ],
+        ),
+        ("html byline", lambda: _byline_elements(tree)),
+        ("trafilatura byline", lambda: _trafilatura_author(tree)),
+        ("'By ...' near the headline", lambda: _by_near_headline(tree)),
+    ]
+    for src, values in sources:
+        values = values() if callable(values) else values  # bylines are only searched when needed
+        names = normalise_authors([v for v in values if isinstance(v, str)], publisher)
+        if names:
+            found.put("authors", names, src, "; ".join(values)[:200])
+            return
+
+
+def _published(
+    tree: Any, structured: dict[str, Any], url: str | None, found: _Found, headings: list[str]
+) -> None:
+    """Structured dates first (time zone kept), htmldate without guessing as the fallback."""
+    candidates = [("json-ld datePublished", structured.get("datePublished"))]
+    candidates += [
+        (f"meta {k}", structured.get(f"og|{k}") or structured.get(f"meta|{k}")) for k in _META_DATE_KEYS
+    ]
+    for el in tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate]')[:1]:
+        candidates.append(("<time datePublished>", el.get("datetime")))
+    for src, value in candidates:
+        when = _parse_when(value, url)
+        if when is not None:
+            _put_when(when, src, str(value), found)
+            return
+    # weaker evidence (site-wide WebPage dates, htmldate's markup rules) must be printed on the
+    # page near the headline: that is the rule that answers "no date" rather than guessing
+    weak = [("json-ld page datePublished", _parse_when(structured.get("page_datePublished"), url))]
+    weak.append(("htmldate", _htmldate(tree, url)))
+    visible = _visible_text(tree)
+    zone = _headline_zone(visible, headings)
+    for src, when in weak:
+        if when is None:
+            continue
+        day = when.date() if isinstance(when, datetime) else when
+        if _printed(day, zone):
+            _put_when(when, src, "printed on the page", found)
+            return
+    # last: a date printed next to the headline (a visible "Dec 19, 2025" under the title)
+    near = _date_near_headline(visible, headings)
+    if near is not None:
+        _put_when(near, "text near the headline", near.isoformat(), found)
+
+
+def _parse_when(value: Any, url: str | None) -> datetime | date | None:
+    """An ISO-ish date string as an aware datetime (zone kept) or a date."""
+    if not isinstance(value, str) or not re.match(r"\s*\d{4}-\d{2}", value):
+        return None
+    text = value.strip().replace("Z", "+00:00").replace(" ", "T", 1)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        if len(text) <= 10 or when.time() == datetime.min.time():
+            return when.date()
+        from .textclean import source_for
+
+        _, row = source_for(url=url)
+        return when.replace(tzinfo=ZoneInfo(row.zone)) if row and row.zone else when.date()
+    return when
+
+
+def _put_when(when: datetime | date, src: str, raw: str, found: _Found) -> None:
+    if isinstance(when, datetime):
+        found.put("published", when, src, raw)
+        found.put("published_date", when.date(), src, raw)
+        if when.tzinfo is not None and hasattr(when.tzinfo, "key"):
+            found.put("timezone", when.tzinfo.key, src, raw)
+    else:
+        found.put("published_date", when, src, raw)
+
+
+def _htmldate(tree: Any, url: str | None) -> date | datetime | None:
+    """htmldate's markup-based answer (no extensive text search: no guessing)."""
+    from htmldate import find_date
+
+    try:
+        value = find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001 - htmldate raises on odd markup; no date is the answer
+        value = None
+    return _parse_when(value, url) if value else None
+
+
+_NEAR_BEFORE, _NEAR_AFTER = 300, 1000  # characters of page text around the headline searched for a date
+
+
+def _headline_zone(text: str, headings: list[str]) -> str:
+    """The page text around the first h1 found in it (all of it when no h1 is found)."""
+    for heading in headings:
+        key = heading.lower()[:60]
+        at = text.find(key) if key else -1
+        if at >= 0:
+            return text[max(0, at - 3 * _NEAR_BEFORE) : at + len(heading) + 3 * _NEAR_AFTER]
+    return text
+
+
+def _date_near_headline(text: str, headings: list[str]) -> date | None:
+    """The first full date printed within a short window around the first h1 found in the text."""
+    from .textclean import _parse_date
+
+    for heading in headings:
+        key = heading.lower()[:60]
+        at = text.find(key) if key else -1
+        if at < 0:
+            continue
+        window = text[max(0, at - _NEAR_BEFORE) : at + len(heading) + _NEAR_AFTER]
+        for m in _NUMERIC_OR_NAMED_DATE.finditer(window):
+            plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
+            day = _numeric_date(m) if m.group("num") else _parse_date(plain)
+            if day is not None:
+                return day
+        return None
+    return None
+
+
+_NUMERIC_OR_NAMED_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d\d"
+    r"|(?:19|20)\d\d-\d\d-\d\d"
+    r"|(?P<num>(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d)))\b"
+)
+
+
+def _numeric_date(m: re.Match[str]) -> date | None:
+    try:
+        return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+
+
+def _visible_text(tree: Any) -> str:
+    parts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return " ".join(" ".join(parts).split()).lower()
+
+
+def _printed(day: date, text: str) -> bool:
+    """Is this day printed in the page text in a common format?"""
+    y, m, d = day.year, day.month, day.day
+    month = _MONTH_NAMES[m - 1]
+    names = (month, month[:3], month[:3] + ".", "sept" if m == 9 else month, "sept." if m == 9 else month)
+    forms = {
+        f"{y}-{m:02d}-{d:02d}",
+        f"{m:02d}/{d:02d}/{y}",
+        f"{m}/{d}/{y}",
+        f"{d:02d}/{m:02d}/{y}",
+        f"{d}/{m}/{y}",
+        f"{d:02d}.{m:02d}.{y}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{d}.{m}.{y}",
+    }
+    for name in names:
+        for dd in (str(d), f"{d:02d}"):
+            forms |= {
+                f"{name} {dd}, {y}",
+                f"{name} {dd} {y}",
+                f"{dd} {name} {y}",
+                f"{dd} {name}, {y}",
+                f"{dd}. {name} {y}",
+                f"{name} {dd}th, {y}",
+                f"{name} {dd}st, {y}",
+                f"{name} {dd}nd, {y}",
+                f"{name} {dd}rd, {y}",
+            }
+    return any(f in text for f in forms)

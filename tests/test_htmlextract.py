@@ -1,0 +1,143 @@
+"""HTML extraction on hand-built pages: structured metadata, captions, title, dates, fallback."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dateline.errors import NotAnArticleError
+from dateline.htmlextract import extract_html, normalise_authors
+
+PARA1 = (
+    "The foreign ministry said on Monday that the two sides had agreed to resume talks on the border "
+    "dispute after a year of tension between the neighbours, officials in both capitals confirmed."
+)
+PARA2 = (
+    "Officials from both countries will meet in the capital next month to prepare the ground for a summit "
+    "of their leaders, the ministry added in a statement released late on Monday evening."
+)
+PARA3 = (
+    "Analysts said the agreement was the clearest sign yet that relations were improving after the "
+    "clashes last spring, which left several soldiers dead on each side of the frontier."
+)
+
+
+def page(head: str = "", body: str = "", h1: str = "Talks to resume on border dispute") -> str:
+    """A small article page; ``head`` and ``body`` add markup."""
+    return (
+        f"<html><head><title>{h1} | Example News</title>{head}</head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+        f"<article><h1>{h1}</h1>{body}<p>{PARA1}</p><p>{PARA2}</p><p>{PARA3}</p></article>"
+        "<footer>Copyright Example News. All rights reserved.</footer></body></html>"
+    )
+
+
+def jsonld(**fields: str) -> str:
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **fields})}</script>'
+
+
+def test_body_without_headline_and_navigation() -> None:
+    out = extract_html(page())
+    assert out.text.split("\n\n") == [PARA1, PARA2, PARA3]
+    assert out.meta.title == "Talks to resume on border dispute"
+
+
+def test_jsonld_date_keeps_its_time_zone_and_authors_become_a_list() -> None:
+    head = jsonld(
+        datePublished="2022-01-20T21:19:00+09:00", author=[{"name": "Kim Eun-jung"}, {"name": "Lee Ji-won"}]
+    )
+    meta = extract_html(page(head=head)).meta
+    assert meta.published is not None and meta.published.isoformat() == "2022-01-20T21:19:00+09:00"
+    assert meta.published_date == date(2022, 1, 20)
+    assert meta.authors == ("Kim Eun-jung", "Lee Ji-won")
+    assert {p.field: p.source for p in meta.provenance}["published"] == "json-ld datePublished"
+
+
+def test_opengraph_date_when_no_jsonld() -> None:
+    head = '<meta property="article:published_time" content="2021-08-24T09:00:00Z">'
+    meta = extract_html(page(head=head)).meta
+    assert meta.published_date == date(2021, 8, 24)
+    assert "article:published_time" in {p.field: p.source for p in meta.provenance}["published_date"]
+
+
+def test_naive_time_takes_the_zone_of_the_site() -> None:
+    head = '<meta property="article:published_time" content="2022-01-20T21:19:00">'
+    meta = extract_html(page(head=head), url="https://en.yna.co.kr/view/AEN1").meta
+    assert meta.published is not None and meta.published.isoformat() == "2022-01-20T21:19:00+09:00"
+    assert meta.timezone == "Asia/Seoul"
+
+
+def test_no_date_when_the_page_states_none() -> None:
+    assert extract_html(page()).meta.published_date is None
+
+
+def test_site_wide_date_only_counts_when_printed_on_the_page() -> None:
+    webpage = (
+        '<script type="application/ld+json">'
+        '{"@type": "WebPage", "datePublished": "2019-12-12T14:07:03+00:00"}</script>'
+    )
+    assert extract_html(page(head=webpage)).meta.published_date is None
+    printed = extract_html(page(head=webpage, body="<p class='date'>December 12, 2019</p>")).meta
+    assert printed.published_date == date(2019, 12, 12)
+
+
+def test_captions_are_kept_apart_from_the_body() -> None:
+    caption = "<figcaption>Officials shake hands in Seoul on Monday. (Yonhap)</figcaption>"
+    fig = f"<figure><img src='a.jpg'>{caption}</figure>"
+    out = extract_html(page(body=fig))
+    assert out.meta.captions == ("Officials shake hands in Seoul on Monday. (Yonhap)",)
+    assert "shake hands" not in out.text
+
+
+def test_title_prefers_the_h1_that_agrees_with_structured_headline() -> None:
+    head = '<meta property="og:title" content="Talks to resume on border dispute - Example News">'
+    out = extract_html(page(head=head, body="<h1>Newsletter</h1>"))
+    assert out.meta.title == "Talks to resume on border dispute"
+
+
+def test_wire_dateline_is_split_off_the_first_paragraph() -> None:
+    html = page().replace(f"<p>{PARA1}</p>", f"<p>SEOUL, Jan. 20 (Yonhap) -- {PARA1}</p>")
+    out = extract_html(html)
+    assert out.text.startswith(PARA1)
+    assert (out.meta.dateline, out.meta.agency) == ("SEOUL", "Yonhap")
+
+
+def test_readability_fallback_is_recorded_when_trafilatura_finds_little() -> None:
+    html = (
+        "<html><body><div id='content'>"
+        + "".join(f"<p>{p}</p>" for p in (PARA1, PARA2))
+        + "</div></body></html>"
+    )
+    out = extract_html(html)
+    assert PARA1 in out.text
+    text_source = next(p.source for p in out.meta.provenance if p.field == "text")
+    assert text_source in ("trafilatura",) or text_source.startswith("readability")
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "<html>", "<html><body></body></html>", "<html><body><script>var x = 1;</script></body></html>"],
+)
+def test_broken_or_empty_pages_raise_not_an_article_or_give_no_text(html: str) -> None:
+    try:
+        out = extract_html(html)
+    except NotAnArticleError:
+        return
+    assert not out.text.strip()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["By Jane Doe and John Roe"], ("Jane Doe", "John Roe")),
+        (["Jane Doe; John Roe", "Jane Doe"], ("Jane Doe", "John Roe")),
+        (["Genevieve Carlton, Ph.D."], ("Genevieve Carlton, Ph.D.",)),
+        (["Maria &amp; Katerina"], ("Maria", "Katerina")),
+        (["https://example.com/author/jd", "Example News"], ()),
+    ],
+)
+def test_normalise_authors(values: list[str], expected: tuple[str, ...]) -> None:
+    assert normalise_authors(values, publisher="Example News") == expected
