@@ -12,7 +12,8 @@
     ├── DictionaryError           a dictionary/ontology file has a bad row (file, line, problem)
     ├── PipelineError             stages in an order that cannot work
     ├── MissingExtraError         an optional extra is not installed (message has the pip hint)
-    └── StoreError                the event store cannot be opened or written
+    ├── StoreError                the event store cannot be opened or written
+    └── NotFoundError             a requested record (event, story) is not in the store
 
 Exceptions become exit codes only at the CLI edge (see ``cli.py``).
 """
@@ -95,3 +96,7 @@ class MissingExtraError(DatelineError):
 
 class StoreError(DatelineError):
     """The event store cannot be opened, migrated or written."""
+
+
+class NotFoundError(DatelineError):
+    """A requested record (event, story) is not in the store."""

@@ -41,6 +41,8 @@ class ActorSettings(_Section):
 class EventSettings(_Section):
     quad_convention: Literal["gdelt", "plover"]
     classifier: Literal["off", "rerank"]
+    rerank_margin: float = 0.2
+    rerank_min_probability: float = 0.5
 
 
 class DateSettings(_Section):
@@ -49,6 +51,37 @@ class DateSettings(_Section):
 
 class StoreSettings(_Section):
     db: str
+
+
+class IngestSettings(_Section):
+    batch_size: int
+    min_article_words: int
+
+
+class FetchSettings(_Section):
+    user_agent: str
+    timeout: float
+    retries: int
+    backoff: float
+    min_interval: float
+    respect_robots: bool
+
+
+class DedupSettings(_Section):
+    threshold: float
+    num_perm: int
+    shingle: int
+    merge_window_days: int
+
+
+class WebSettings(_Section):
+    host: str
+    port: int
+    token: str
+    max_body_bytes: int
+    cors_origins: tuple[str, ...]
+    page_size: int
+    max_page_size: int
 
 
 class Settings(_Section):
@@ -60,6 +93,10 @@ class Settings(_Section):
     events: EventSettings
     dates: DateSettings
     store: StoreSettings
+    ingest: IngestSettings
+    fetch: FetchSettings
+    dedup: DedupSettings
+    web: WebSettings
 
     def with_overrides(self, **dotted: Any) -> Settings:
         """Copy with ``section__key=value`` overrides (e.g. ``events__quad_convention``)."""
