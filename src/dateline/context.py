@@ -27,7 +27,7 @@ class Context:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings if settings is not None else load_settings()
         self._cache: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a factory may ask for another resource
 
     def resource(self, key: str, factory: Callable[[], T]) -> T:
         """The resource cached under ``key``, built by ``factory`` on first use."""

@@ -14,10 +14,11 @@ a rerun over the same input yields the same IDs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 __all__ = [
     "Actor",
@@ -271,10 +272,16 @@ def _to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def _from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The resolved field types of a record class (resolving them is slow: cached per class)."""
     import typing
 
-    hints = typing.get_type_hints(cls)
+    return typing.get_type_hints(cls)
+
+
+def _from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
+    hints = _type_hints(cast(type, cls))
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name not in data or f.name == "doc":
