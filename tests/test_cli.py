@@ -16,8 +16,11 @@ pytestmark = pytest.mark.model
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dateline", *args], input=stdin.decode("latin-1") if stdin else None,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "dateline", *args],
+        input=stdin.decode("latin-1") if stdin else None,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -37,13 +40,18 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         fh.write(b"word " * (50 * 1024 * 1024 // 5))
     files["korean"].write_text(
         "<html><head><title>북한 미사일</title></head><body><article><h1>북한, 탄도미사일 발사</h1>"
-        + "<p>북한이 14일 동해상으로 탄도미사일을 발사했다고 합동참모본부가 밝혔다. 군은 추가 발사에 대비해 감시를 강화했다.</p>" * 6
-        + "</article></body></html>", encoding="utf-8")
+        + "<p>북한이 14일 동해상으로 탄도미사일을 발사했다고 합동참모본부가 밝혔다. 군은 추가 발사에 대비해 감시를 강화했다.</p>"
+        * 6
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
     files["french"].write_text(
         "PARIS, 20 janv. (AFP) -- Le ministre des Affaires étrangères a rencontré jeudi son homologue "
         "américain pour discuter de la situation dans la péninsule coréenne, a indiqué le ministère. "
         "Les deux parties ont convenu de rester en étroite coordination, selon un communiqué publié "
-        "dans la soirée par les services du ministre.\n" * 3, encoding="utf-8")
+        "dans la soirée par les services du ministre.\n" * 3,
+        encoding="utf-8",
+    )
     return files
 
 
@@ -69,7 +77,9 @@ def test_latin1_and_cp1252_files_are_coded(tmp_path: Path) -> None:
         assert "Noh Kyu-dük" in story["text"] and story["events"], enc
 
 
-def test_bad_input_in_a_batch_is_skipped_and_the_rest_coded(bad_inputs: dict[str, Path], tmp_path: Path) -> None:
+def test_bad_input_in_a_batch_is_skipped_and_the_rest_coded(
+    bad_inputs: dict[str, Path], tmp_path: Path
+) -> None:
     r = run("code", "--format", "jsonl", str(bad_inputs["png"]), str(SEED_TXT), str(bad_inputs["empty"]))
     assert r.returncode == 1
     events = [json.loads(line) for line in r.stdout.splitlines()]
@@ -89,7 +99,9 @@ def test_directory_argument(tmp_path: Path) -> None:
     r = run("code", "--format", "jsonl", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert {json.loads(line)["story_source"] for line in r.stdout.splitlines()} == {
-        str(tmp_path / "a.txt"), str(tmp_path / "b.txt")}
+        str(tmp_path / "a.txt"),
+        str(tmp_path / "b.txt"),
+    }
 
 
 def test_usage_error_exit_code() -> None:

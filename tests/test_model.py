@@ -11,18 +11,35 @@ from hypothesis import strategies as st
 from dateline.model import Actor, Event, Meta, Provenance, Span, Story, content_id
 
 texts = st.text(max_size=40)
-actors = st.builds(Actor, code=st.text(min_size=3, max_size=9), principal=st.text(max_size=6),
-                   valid_from=st.none() | st.dates(), valid_to=st.none() | st.dates())
+actors = st.builds(
+    Actor,
+    code=st.text(min_size=3, max_size=9),
+    principal=st.text(max_size=6),
+    valid_from=st.none() | st.dates(),
+    valid_to=st.none() | st.dates(),
+)
 spans = st.builds(Span, start=st.integers(0, 10**6), end=st.integers(0, 10**6), text=texts)
 events = st.builds(
-    Event, id=texts, story_id=texts, sentence=st.integers(0, 500), cameo=st.sampled_from(["041", "0331", "19"]),
-    root=st.sampled_from(["04", "03", "19"]), name=texts, goldstein=st.floats(-10, 10), quad_class=st.integers(1, 4),
-    source_actor=st.none() | actors, trigger=st.none() | spans, date=st.none() | st.dates(),
+    Event,
+    id=texts,
+    story_id=texts,
+    sentence=st.integers(0, 500),
+    cameo=st.sampled_from(["041", "0331", "19"]),
+    root=st.sampled_from(["04", "03", "19"]),
+    name=texts,
+    goldstein=st.floats(-10, 10),
+    quad_class=st.integers(1, 4),
+    source_actor=st.none() | actors,
+    trigger=st.none() | spans,
+    date=st.none() | st.dates(),
 )
 tzs = st.sampled_from([UTC, timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))])
 metas = st.builds(
-    Meta, title=st.none() | texts, authors=st.lists(texts, max_size=3).map(tuple),
-    published=st.none() | st.datetimes(timezones=tzs), published_date=st.none() | st.dates(),
+    Meta,
+    title=st.none() | texts,
+    authors=st.lists(texts, max_size=3).map(tuple),
+    published=st.none() | st.datetimes(timezones=tzs),
+    published_date=st.none() | st.dates(),
     provenance=st.lists(st.builds(Provenance, field=texts, source=texts), max_size=2).map(tuple),
 )
 stories = st.builds(Story, id=texts, text=texts, meta=metas, events=st.lists(events, max_size=3).map(tuple))
@@ -36,7 +53,10 @@ def test_story_json_round_trip(story: Story) -> None:
 
 def test_aware_datetime_survives_round_trip() -> None:
     kst = timezone(timedelta(hours=9))
-    story = Story(id="s", meta=Meta(published=datetime(2022, 1, 20, 21, 19, tzinfo=kst), published_date=date(2022, 1, 20)))
+    story = Story(
+        id="s",
+        meta=Meta(published=datetime(2022, 1, 20, 21, 19, tzinfo=kst), published_date=date(2022, 1, 20)),
+    )
     back = Story.from_dict(json.loads(json.dumps(story.to_dict())))
     assert back.meta.published is not None and back.meta.published.utcoffset() == timedelta(hours=9)
 

@@ -43,8 +43,16 @@ def test_missing_field_names_the_provider() -> None:
 
 def test_failures_are_recorded_and_the_batch_goes_on() -> None:
     pipe = Pipeline([Upper(Context())])
-    out = list(pipe.pipe([Story(id="1", raw="a"), Story(id="2", raw="boom"), Story(id="3", raw="empty"),
-                          Story(id="4", raw="b")]))
+    out = list(
+        pipe.pipe(
+            [
+                Story(id="1", raw="a"),
+                Story(id="2", raw="boom"),
+                Story(id="3", raw="empty"),
+                Story(id="4", raw="b"),
+            ]
+        )
+    )
     assert [s.text for s in out] == ["A", "", "", "B"]
     assert out[1].failures[0].kind == "error" and "exploded" in out[1].failures[0].error
     assert out[1].failures[0].stage == "test.upper.v1"

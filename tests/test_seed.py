@@ -46,12 +46,21 @@ def gold() -> dict[str, Any]:
 
 
 def test_every_required_event_is_found(seed_story: Story, gold: dict[str, Any]) -> None:
-    missing = [g for g in gold["events"] if not g["optional"] and not any(matches(g, e) for e in seed_story.events)]
-    got = "\n".join(f"  {e.source} {e.cameo} {e.target} {e.date} | {e.trigger.text if e.trigger else ''}"
-                    for e in seed_story.events)
-    assert not missing, "missing gold events:\n" + "\n".join(
-        f"  {g['source']} {g['cameo']} {g['target']} {g['date']} | {g['evidence']}" for g in missing
-    ) + "\ncoded:\n" + got
+    missing = [
+        g for g in gold["events"] if not g["optional"] and not any(matches(g, e) for e in seed_story.events)
+    ]
+    got = "\n".join(
+        f"  {e.source} {e.cameo} {e.target} {e.date} | {e.trigger.text if e.trigger else ''}"
+        for e in seed_story.events
+    )
+    assert not missing, (
+        "missing gold events:\n"
+        + "\n".join(
+            f"  {g['source']} {g['cameo']} {g['target']} {g['date']} | {g['evidence']}" for g in missing
+        )
+        + "\ncoded:\n"
+        + got
+    )
 
 
 def test_nothing_from_caption_or_not_events(seed_story: Story, gold: dict[str, Any]) -> None:
@@ -60,15 +69,19 @@ def test_nothing_from_caption_or_not_events(seed_story: Story, gold: dict[str, A
         text = sentences[e.sentence]
         for phrase in gold["not_events"]:
             if phrase in text:
-                assert not (e.trigger and e.trigger.start >= seed_story.text.find(phrase) >= 0
-                            and e.trigger.end <= seed_story.text.find(phrase) + len(phrase)), (
-                    f"event {e.cameo} coded from not-event {phrase!r}: {e.reason}")
+                assert not (
+                    e.trigger
+                    and e.trigger.start >= seed_story.text.find(phrase) >= 0
+                    and e.trigger.end <= seed_story.text.find(phrase) + len(phrase)
+                ), f"event {e.cameo} coded from not-event {phrase!r}: {e.reason}"
     assert "politburo" not in seed_story.text
 
 
 def test_no_unexpected_events(seed_story: Story, gold: dict[str, Any]) -> None:
     extra = [e for e in seed_story.events if not any(matches(g, e) for g in gold["events"])]
-    assert not extra, "events not in gold: " + "; ".join(f"{e.source} {e.cameo} {e.target} ({e.reason})" for e in extra)
+    assert not extra, "events not in gold: " + "; ".join(
+        f"{e.source} {e.cameo} {e.target} ({e.reason})" for e in extra
+    )
 
 
 def test_metadata(seed_story: Story, gold: dict[str, Any]) -> None:
@@ -116,6 +129,10 @@ def test_golden_file(seed_story: Story, request: pytest.FixtureRequest) -> None:
             pytest.fail(f"{GOLDEN} did not exist; wrote it — review and commit it")
     want = GOLDEN.read_text(encoding="utf-8").rstrip("\n")
     if got != want:
-        diff = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "now", lineterm="", n=2))
-        pytest.fail("seed output differs from tests/golden/seed.json (run pytest --update-golden if intended):\n"
-                    + diff[:6000])
+        diff = "\n".join(
+            difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "now", lineterm="", n=2)
+        )
+        pytest.fail(
+            "seed output differs from tests/golden/seed.json (run pytest --update-golden if intended):\n"
+            + diff[:6000]
+        )
