@@ -30,7 +30,7 @@ for i in range(10_000):
     d.lookup(names[i % len(names)], date(2022, 1, 20))
 t3 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "lookup_10k": t3 - t2,
-                  "names": len(d.names) + len(d.phoenix), "agents": len(d.agents)}))
+                  "names": len(d.names) + len(d.phoenix), "agents": len(d.agents), "cities": len(d.cities)}))
 """
 
 
@@ -53,7 +53,8 @@ def main() -> None:
         )
     total = [r["import"] + r["load"] for r in runs]
     print(f"{'start-up':11} median {statistics.median(total):.3f} s   (import + load; budget 2 s)")
-    print(f"entries: {runs[0]['names']} names, {runs[0]['agents']} agent phrases; {args.runs} runs")
+    r = runs[0]
+    print(f"entries: {r['names']} names, {r['agents']} agent phrases, {r['cities']} cities; {args.runs} runs")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dateline.dictionaries import (
     load_dictionary,
     norm,
     phoenix_entry,
+    read_cities,
     read_phoenix_csv,
     specific_wins,
     split_code,
@@ -119,9 +120,7 @@ def test_curated_wins_over_phoenix_and_says_so(builtin: ActorDictionary) -> None
 
 def _pairwise_disjoint(entries: list[Entry]) -> bool:
     dated = sorted((e for e in entries if e.dated), key=lambda e: e.valid_from or date.min)
-    return all(
-        (a.valid_to or date.max) < (b.valid_from or date.min) for a, b in itertools.pairwise(dated)
-    )
+    return all((a.valid_to or date.max) < (b.valid_from or date.min) for a, b in itertools.pairwise(dated))
 
 
 def test_dated_entries_of_one_name_never_overlap(builtin: ActorDictionary) -> None:
@@ -257,3 +256,16 @@ def test_agents(builtin: ActorDictionary) -> None:
     assert (
         spokesman is not None and spokesman.role == "GOV" and spokesman.tier == 1
     )  # curated beats Phoenix MED
+
+
+def test_cities_code_known_states(builtin: ActorDictionary) -> None:
+    assert len(builtin.cities) > 5000
+    assert builtin.cities["mariupol"] == "UKR" and builtin.cities["el fasher"] == "SDN"
+    assert set(builtin.cities.values()) <= set(builtin.state_names)
+
+
+def test_bad_city_row_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "cities.csv"
+    bad.write_text("name,country,population\nMariupol,UKR,1\nGotham,Nowhere,2\n", "utf-8")
+    with pytest.raises(DictionaryError, match=r"cities\.csv:3"):
+        read_cities(bad)
