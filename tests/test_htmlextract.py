@@ -84,6 +84,53 @@ def test_site_wide_date_only_counts_when_printed_on_the_page() -> None:
     assert printed.published_date == date(2019, 12, 12)
 
 
+def test_printed_local_date_beats_a_utc_timestamp_when_the_url_agrees() -> None:
+    # the post went up on the evening of the 18th, local time; the metadata states 03:05 UTC on the 19th
+    head = '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">'
+    body = "<p class='byline'>Posted on December 18, 2025 by Jane Doe</p>"
+    meta = extract_html(page(head=head, body=body), url="https://blog.example.org/2025/12/18/talks/").meta
+    assert meta.published_date == date(2025, 12, 18)
+    assert {p.field: p.source for p in meta.provenance}["published_date"] == "text near the headline"
+
+
+def test_printed_update_date_does_not_replace_the_publication_date() -> None:
+    head = jsonld(datePublished="2024-02-27T00:00:00Z", dateModified="2025-12-04T00:00:00Z")
+    head += '<meta name="sailthru.date" content="2025-12-04">'  # agrees, but the page calls it an update
+    body = "<p class='byline'>Updated: December 4, 2025</p>"
+    assert extract_html(page(head=head, body=body)).meta.published_date == date(2024, 2, 27)
+
+
+def test_printed_date_without_machine_evidence_does_not_replace_structured_date() -> None:
+    head = jsonld(datePublished="2024-02-27T10:00:00Z")
+    body = "<p class='byline'>December 4, 2025</p>"
+    assert extract_html(page(head=head, body=body)).meta.published_date == date(2024, 2, 27)
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<meta name="citation_publication_date" content="2023 Jan 7">', date(2023, 1, 7)),
+        ('<meta property="article:published_time" content="Thu, 09/25/2025 - 11:38">', date(2025, 9, 25)),
+        ('<meta name="published" content="July 17, 2025">', date(2025, 7, 17)),
+    ],
+)
+def test_human_formatted_metadata_dates(head: str, expected: date) -> None:
+    assert extract_html(page(head=head)).meta.published_date == expected
+
+
+def test_url_date_when_the_page_states_nothing_else() -> None:
+    meta = extract_html(page(), url="https://blog.example.org/2025/12/19/talks-resume").meta
+    assert meta.published_date == date(2025, 12, 19)
+    assert {p.field: p.source for p in meta.provenance}["published_date"] == "url date"
+
+
+def test_repeated_paragraphs_and_widget_lines_leave_the_body() -> None:
+    html = page().replace(f"<p>{PARA3}</p>", f"<p>{PARA3}</p><p>5 min read</p><p>{PARA1}</p>")
+    out = extract_html(html)
+    assert out.text.split("\n\n") == [PARA1, PARA2, PARA3]
+    assert "5 min read" in out.boilerplate
+
+
 def test_captions_are_kept_apart_from_the_body() -> None:
     caption = "<figcaption>Officials shake hands in Seoul on Monday. (Yonhap)</figcaption>"
     fig = f"<figure><img src='a.jpg'>{caption}</figure>"
@@ -114,7 +161,7 @@ def test_readability_fallback_is_recorded_when_trafilatura_finds_little() -> Non
     out = extract_html(html)
     assert PARA1 in out.text
     text_source = next(p.source for p in out.meta.provenance if p.field == "text")
-    assert text_source in ("trafilatura",) or text_source.startswith("readability")
+    assert text_source.startswith(("trafilatura", "readability"))
 
 
 @pytest.mark.parametrize(

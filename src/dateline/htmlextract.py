@@ -22,8 +22,9 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,16 @@ _MIN_BODY = 250
 _SHORT_SHARE = 0.4
 #: readability's body replaces trafilatura's only when it is this many times longer
 _LONGER = 1.5
+#: a paragraph at least this long (characters of its word key) seen twice is printed twice: keep one
+_REPEATED = 50
+#: whole lines that are page widgets, not article text ("Read more", "5 min read", "Share")
+_WIDGET_LINE = re.compile(
+    r"^\W*(?:read more|learn more|see more|show more|table of contents|in this article|jump to"
+    r"|\d+\s*-?\s*min(?:ute)?s? read|\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?) ago"
+    r"|share(?: this(?: article| post)?)?|related(?: posts?| articles?| stories)?|posted on"
+    r"|advertisement|sponsored|where to buy|subscribe|sign up|click here|back to top|print)\W*$",
+    re.I,
+)
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _AUTHOR_NOISE = re.compile(
     r"^(?:.{0,30}\bposts by|article by|recipe by|by|written by|posted by|published by|author|authors|words by"
@@ -91,6 +102,34 @@ _META_DATE_KEYS = (
     "sailthru.date",
     "parsely-pub-date",
     "citation_publication_date",
+    "og:article:published_time",
+    "published-date",
+    "published",
+)
+#: names of machine-readable dates that say when a page was changed, not when it appeared
+_CHANGED = re.compile(r"modif|updat|revis", re.I)
+#: metadata names that hold a date (used to corroborate a printed date)
+_DATE_NAME = re.compile(r"date|time|publish|created|issued", re.I)
+#: a full date in the URL path: /2025/12/18/, /2025-12-15+title
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=[/+_-]|$)")
+#: page text searched before a printed date for the word that marks it as a change date
+_LABEL_CHARS = 25
+
+
+#: XPaths run on every page, compiled once (lxml recompiles a string on each call)
+_XP_META = etree.XPath("//meta[@content]")
+_XP_CAPTIONS = etree.XPath(
+    # one pass over the page: "caption" in a class also finds WordPress's "wp-caption-text"
+    "//figcaption | //*[contains(@class, 'caption') and not(self::body) and not(self::article)]"
+)
+_XP_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+_XP_TIME_PUBLISHED = etree.XPath('//time[@datetime][@itemprop="datePublished" or @pubdate]')
+_XP_TIME = etree.XPath("//time[@datetime]")
+_XP_BYLINE = etree.XPath(
+    '//*[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"] | //*[@itemprop="author"][not(*)]'
+    ' | //*[contains(@class, "author-name") or contains(@class, "byline__name")'
+    ' or contains(@class, "author__name")'
+    ' or @class="author" or contains(@class, "entry-author") or contains(@class, "post-author")]'
 )
 
 
@@ -116,8 +155,9 @@ def extract_html(html: str, *, url: str | None = None) -> Any:
     headings = [_text(h) for h in tree.iter("h1")]
     captions = _captions(tree, structured)
     title = _pick_title(headings, structured, tree, found)
-    _authors(tree, structured, found)
-    _published(tree, structured, url, found, headings)
+    page = _PageText(tree)
+    _authors(tree, structured, found, page)
+    _published(tree, structured, url, found, headings, page)
     paragraph_chars = _paragraph_chars(tree)
     # 2./3. the body, without headline and captions, dateline split off
     body, body_source = _body(tree, html, url, paragraph_chars)
@@ -131,6 +171,21 @@ def extract_html(html: str, *, url: str | None = None) -> Any:
     found.provenance.append(Provenance(field="text", source=body_source))
     meta = Meta(**found.fields, provenance=tuple(found.provenance))
     return Extracted(text="\n\n".join(paragraphs), meta=meta, boilerplate=tuple(removed))
+
+
+class _PageText:
+    """The page's visible text, built once and only when a rule needs it (it costs a full walk)."""
+
+    def __init__(self, tree: Any) -> None:
+        self._tree = tree
+
+    @cached_property
+    def raw(self) -> str:
+        return " ".join(" ".join(_XP_TEXT(self._tree)).split())
+
+    @cached_property
+    def lower(self) -> str:
+        return self.raw.lower()
 
 
 class _Found:
@@ -168,7 +223,7 @@ def _text(el: Any) -> str:
 
 def _structured(tree: Any, found: _Found) -> dict[str, Any]:
     """Headline, dates, authors, publisher and image captions from JSON-LD and meta tags."""
-    out: dict[str, Any] = {"jsonld_authors": [], "image_captions": []}
+    out: dict[str, Any] = {"jsonld_authors": [], "image_captions": [], "jsonld_dates": []}
     for item in _jsonld_items(tree):
         types = item.get("@type")
         types = " ".join(types) if isinstance(types, list) else str(types or "")
@@ -229,6 +284,7 @@ def _from_jsonld(item: dict[str, Any], out: dict[str, Any], *, page: bool) -> No
     for field in ("datePublished", "dateCreated", "dateModified"):
         if isinstance(item.get(field), str):
             out.setdefault(f"{key}{field}", item[field])
+            out.setdefault("jsonld_dates", []).append((field, item[field]))
     authors = item.get("author") or item.get("creator")
     if authors and not page:
         out["jsonld_authors"].extend(_names(authors))
@@ -266,7 +322,7 @@ def _meta_tags(tree: Any) -> dict[str, Any]:
                 out.setdefault(f"og|{k.lower()}", v)
     except Exception:  # noqa: BLE001 - broken OpenGraph must not sink the page
         pass
-    for el in tree.xpath("//meta[@content]"):
+    for el in _XP_META(tree):
         name = (el.get("name") or el.get("property") or el.get("itemprop") or "").lower()
         if name:
             out.setdefault(f"meta|{name}", el.get("content", "").strip())
@@ -295,10 +351,34 @@ def _body(tree: Any, html: str, url: str | None, paragraph_chars: int) -> tuple[
     )
     if len(text) >= _MIN_BODY and len(text) >= _SHORT_SHARE * paragraph_chars:
         return text, "trafilatura"
-    fallback = _readability(html)
-    if len(fallback) > max(_MIN_BODY, _LONGER * len(text)):
-        return fallback, f"readability (trafilatura returned {len(text)} characters)"
+    # 1. trafilatura's recall mode keeps the lists and boxes its default mode pruned away;
+    # 2. readability-lxml picks the single densest block instead
+    for name, fallback in (("trafilatura favor_recall", _recall), ("readability", _readability)):
+        longer = fallback(html, url)
+        if len(longer) > max(_MIN_BODY, _LONGER * len(text)):
+            return longer, f"{name} (trafilatura returned {len(text)} characters)"
     return text, "trafilatura"
+
+
+def _recall(html: str, url: str | None) -> str:
+    """trafilatura in recall mode, on a fresh parse (the first pass pruned the tree)."""
+    import trafilatura
+
+    try:
+        tree = _parse(html)
+        return (
+            trafilatura.extract(
+                tree,
+                url=url,
+                include_comments=False,
+                include_tables=True,
+                deduplicate=False,
+                favor_recall=True,
+            )
+            or ""
+        )
+    except Exception:  # noqa: BLE001 - a failing fallback leaves the first answer in place
+        return ""
 
 
 def _paragraph_chars(tree: Any) -> int:
@@ -306,7 +386,8 @@ def _paragraph_chars(tree: Any) -> int:
     return sum(len(p.text_content()) for p in tree.iter("p"))
 
 
-def _readability(html: str) -> str:
+def _readability(html: str, url: str | None = None) -> str:
+    """readability-lxml's densest block, as lines of text (``url`` unused: the shape of _recall)."""
     from readability import Document
 
     try:
@@ -321,11 +402,7 @@ def _readability(html: str) -> str:
 def _captions(tree: Any, structured: dict[str, Any]) -> list[str]:
     """Caption and credit texts: figcaption, caption classes, JSON-LD image.caption."""
     seen: dict[str, None] = {}
-    xpath = (
-        "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-        " | //*[contains(@class, 'caption') and not(self::body) and not(self::article)]"
-    )
-    for el in tree.xpath(xpath):
+    for el in _XP_CAPTIONS(tree):
         text = _text(el)
         if 3 <= len(text) <= 600:
             seen.setdefault(text, None)
@@ -341,14 +418,21 @@ def _clean_body(body: str, title: str | None, captions: list[str]) -> tuple[list
     """Paragraphs without the headline and the captions; the removed lines."""
     key = _key(title) if title else None
     cap_keys = {_key(c) for c in captions}
+    seen: set[str] = set()
     keep, removed = [], []
     for i, line in enumerate(ln.strip() for ln in body.splitlines()):
         if not line:
             continue
         k = _key(line)
-        if (key and k == key and i < 3) or (k in cap_keys and len(k) > 20):
+        if (
+            (key and k == key and i < 3)
+            or (k in cap_keys and len(k) > 20)
+            or (len(k) >= _REPEATED and k in seen)  # a page that prints its article twice (mobile + desktop)
+            or _WIDGET_LINE.match(line)
+        ):
             removed.append(line)
             continue
+        seen.add(k)
         keep.append(line)
     return keep, removed
 
@@ -475,14 +559,12 @@ def _drop_role(name: str) -> str:
 _BY_NAME = re.compile(r"\b(?:[Bb]y|BY|Author:|Written by)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})")
 
 
-def _by_near_headline(tree: Any) -> list[str]:
+def _by_near_headline(tree: Any, page: _PageText) -> list[str]:
     """A "By Jane Doe" printed just under the first h1."""
     heading = next((h for h in (_text(el) for el in tree.iter("h1")) if h), "")
     if not heading:
         return []
-    text = " ".join(
-        " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")).split()
-    )
+    text = page.raw
     at = text.find(heading)
     if at < 0:
         return []
@@ -516,21 +598,15 @@ def _looks_like_name(text: str) -> bool:
 
 def _byline_elements(tree: Any) -> list[str]:
     """Visible bylines: rel/itemprop author, author/byline classes (first few)."""
-    xpath = (
-        '//*[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"] | //*[@itemprop="author"][not(*)]'
-        ' | //*[contains(@class, "author-name") or contains(@class, "byline__name")'
-        ' or contains(@class, "author__name")'
-        ' or @class="author" or contains(@class, "entry-author") or contains(@class, "post-author")]'
-    )
     out = []
-    for el in tree.xpath(xpath)[:5]:
+    for el in _XP_BYLINE(tree)[:5]:
         text = _text(el)
         if 2 <= len(text) <= 80:
             out.append(text)
     return out[:1]
 
 
-def _authors(tree: Any, structured: dict[str, Any], found: _Found) -> None:
+def _authors(tree: Any, structured: dict[str, Any], found: _Found, page: _PageText) -> None:
     """Structured authors first, then bylines in the markup (trafilatura's rules, then ours)."""
     publisher = structured.get("publisher")
     sources: list[tuple[str, Any]] = [
@@ -545,7 +621,7 @@ def _authors(tree: Any, structured: dict[str, Any], found: _Found) -> None:
         ),
         ("html byline", lambda: _byline_elements(tree)),
         ("trafilatura byline", lambda: _trafilatura_author(tree)),
-        ("'By ...' near the headline", lambda: _by_near_headline(tree)),
+        ("'By ...' near the headline", lambda: _by_near_headline(tree, page)),
     ]
     for src, values in sources:
         values = values() if callable(values) else values  # bylines are only searched when needed
@@ -556,37 +632,151 @@ def _authors(tree: Any, structured: dict[str, Any], found: _Found) -> None:
 
 
 def _published(
-    tree: Any, structured: dict[str, Any], url: str | None, found: _Found, headings: list[str]
+    tree: Any,
+    structured: dict[str, Any],
+    url: str | None,
+    found: _Found,
+    headings: list[str],
+    page: _PageText,
 ) -> None:
-    """Structured dates first (time zone kept), htmldate without guessing as the fallback."""
+    """The publication date, with where it came from.
+
+    1. Structured ISO dates first (JSON-LD, meta tags, ``<time datePublished>``), time zone kept.
+    2. Weaker evidence (site-wide WebPage dates, htmldate's markup rules) only when that day is
+       printed on the page near the headline: the rule that answers "no date" instead of guessing.
+    3. A date printed next to the headline, then structured dates in human formats
+       ("Thu, 09/25/2025", "2023 Jan 7"), then a full date in the URL path.
+    4. A date printed next to the headline replaces the answer when it is not labelled as a change
+       ("Updated ...") and an independent machine-readable date agrees with it: pages that state
+       a UTC time for a post their URL and byline date locally, or a stale structured date.
+    """
+    choice = _structured_when(tree, structured, url) or _weak_when(structured, tree, url, page, headings)
+    if choice is None:
+        near = _dates_near_headline(page.lower, headings)
+        if near:
+            choice = (near[0][0], "text near the headline", near[0][0].isoformat())
+    if choice is None:
+        # human-formatted dates in metadata ("Jun 24, 2025") are often a template's: they come late
+        choice = _structured_when(tree, structured, url, _parse_loose)
+    if choice is None:
+        day = _url_date(url)
+        choice = (day, "url date", url or "") if day else None
+    printed = _corroborated_printed(choice, tree, structured, url, page, headings)
+    if printed is not None:
+        choice = printed
+    if choice is not None:
+        _put_when(*choice, found)
+
+
+_Choice = tuple[datetime | date, str, str]  # the date, its source, the raw value
+_Parser = Callable[[Any, str | None], datetime | date | None]
+
+
+def _structured_when(
+    tree: Any, structured: dict[str, Any], url: str | None, parse: _Parser | None = None
+) -> _Choice | None:
+    """The first structured publication date that ``parse`` (ISO by default) reads."""
+    parse = parse or _parse_when
     candidates = [("json-ld datePublished", structured.get("datePublished"))]
     candidates += [
         (f"meta {k}", structured.get(f"og|{k}") or structured.get(f"meta|{k}")) for k in _META_DATE_KEYS
     ]
-    for el in tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate]')[:1]:
+    for el in _XP_TIME_PUBLISHED(tree)[:1]:
         candidates.append(("<time datePublished>", el.get("datetime")))
     for src, value in candidates:
-        when = _parse_when(value, url)
+        when = parse(value, url)
         if when is not None:
-            _put_when(when, src, str(value), found)
-            return
-    # weaker evidence (site-wide WebPage dates, htmldate's markup rules) must be printed on the
-    # page near the headline: that is the rule that answers "no date" rather than guessing
+            return when, src, str(value)
+    return None
+
+
+def _weak_when(
+    structured: dict[str, Any], tree: Any, url: str | None, page: _PageText, headings: list[str]
+) -> _Choice | None:
+    """A WebPage or htmldate date, only when that day is printed near the headline."""
     weak = [("json-ld page datePublished", _parse_when(structured.get("page_datePublished"), url))]
     weak.append(("htmldate", _htmldate(tree, url)))
-    visible = _visible_text(tree)
-    zone = _headline_zone(visible, headings)
+    zone = None
     for src, when in weak:
         if when is None:
             continue
+        zone = _headline_zone(page.lower, headings) if zone is None else zone
         day = when.date() if isinstance(when, datetime) else when
         if _printed(day, zone):
-            _put_when(when, src, "printed on the page", found)
-            return
-    # last: a date printed next to the headline (a visible "Dec 19, 2025" under the title)
-    near = _date_near_headline(visible, headings)
-    if near is not None:
-        _put_when(near, "text near the headline", near.isoformat(), found)
+            return when, src, "printed on the page"
+    return None
+
+
+def _corroborated_printed(
+    choice: _Choice | None,
+    tree: Any,
+    structured: dict[str, Any],
+    url: str | None,
+    page: _PageText,
+    headings: list[str],
+) -> _Choice | None:
+    """The first date printed near the headline, when a machine-readable date backs it (step 4)."""
+    current = choice[0] if choice else None
+    current_day = current.date() if isinstance(current, datetime) else current
+    machine = _machine_days(tree, structured, url)
+    if not machine - {current_day}:
+        return None  # nothing could corroborate a different day: skip the page-text search
+    near = _dates_near_headline(page.lower, headings)
+    if not near:
+        return None
+    day, before = near[0]
+    if day == current_day or day not in machine or _CHANGED.search(before[-_LABEL_CHARS:]):
+        return None
+    return day, "text near the headline", f"agrees with a machine-readable date; was {current_day}"
+
+
+def _machine_days(tree: Any, structured: dict[str, Any], url: str | None) -> set[date]:
+    """Days stated in markup that are not change dates: JSON-LD, meta tags, <time>, the URL."""
+    values = [v for field, v in structured.get("jsonld_dates", []) if field != "dateModified"]
+    values += [
+        v
+        for k, v in structured.items()
+        if k.startswith(("meta|", "og|")) and _DATE_NAME.search(k) and not _CHANGED.search(k)
+    ]
+    for el in _XP_TIME(tree)[:15]:
+        if not _CHANGED.search(f"{el.get('class', '')} {el.get('itemprop', '')}"):
+            values.append(el.get("datetime"))
+    days = {_day(_parse_when(v, url)) for v in values} | {_url_date(url)}
+    return {d for d in days if d is not None}
+
+
+def _day(when: datetime | date | None) -> date | None:
+    return when.date() if isinstance(when, datetime) else when
+
+
+def _url_date(url: str | None) -> date | None:
+    """A full year/month/day in the URL path, as blogs print their posts' dates."""
+    m = _URL_DATE.search(url or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _parse_loose(value: Any, url: str | None) -> datetime | date | None:
+    """ISO first, then the forms seen in metadata: "09/25/2025", "2023 Jan 7", "July 17, 2025"."""
+    when = _parse_when(value, url)
+    if when is not None or not isinstance(value, str):
+        return when
+    from .textclean import _parse_date
+
+    m = re.search(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b", value)  # US order, as the metadata of US sites
+    if m:
+        try:
+            return date(int(m[3]), int(m[1]), int(m[2]))
+        except ValueError:
+            return None
+    m = re.match(r"\s*((?:19|20)\d\d)\s+([A-Za-z]{3,9})\.?\s+(\d{1,2})\s*$", value)
+    if m:
+        return _parse_date(f"{m[2]} {m[3]}, {m[1]}")
+    return _parse_date(value) if len(value) <= 40 else None
 
 
 def _parse_when(value: Any, url: str | None) -> datetime | date | None:
@@ -646,8 +836,8 @@ def _headline_zone(text: str, headings: list[str]) -> str:
     return text
 
 
-def _date_near_headline(text: str, headings: list[str]) -> date | None:
-    """The first full date printed within a short window around the first h1 found in the text."""
+def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str]]:
+    """Full dates printed around the first h1 found in the text, with the text before each."""
     from .textclean import _parse_date
 
     for heading in headings:
@@ -656,13 +846,14 @@ def _date_near_headline(text: str, headings: list[str]) -> date | None:
         if at < 0:
             continue
         window = text[max(0, at - _NEAR_BEFORE) : at + len(heading) + _NEAR_AFTER]
+        out = []
         for m in _NUMERIC_OR_NAMED_DATE.finditer(window):
             plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
             day = _numeric_date(m) if m.group("num") else _parse_date(plain)
             if day is not None:
-                return day
-        return None
-    return None
+                out.append((day, window[: m.start()]))
+        return out
+    return []
 
 
 _NUMERIC_OR_NAMED_DATE = re.compile(
@@ -681,11 +872,6 @@ def _numeric_date(m: re.Match[str]) -> date | None:
 
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
-
-
-def _visible_text(tree: Any) -> str:
-    parts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    return " ".join(" ".join(parts).split()).lower()
 
 
 def _printed(day: date, text: str) -> bool:
