@@ -105,6 +105,8 @@ NAMES: dict[str, str] = {
     "police": "",
     "Pakistani army": "PAKMIL",
     "Mali": "MLI",
+    "Ukrainian government": "UKRGOV",
+    "Indian army": "INDMIL",
     "French ambassador": "FRAGOV",
     "Australian government": "AUSGOV",
     "Bolivia": "BOL",

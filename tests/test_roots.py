@@ -101,10 +101,11 @@ CASES: list[tuple[str, str, str, str]] = [
     ("Russia deployed troops near Ukraine.", "150", "RUS", "UKR"),
     ("The Pakistani army mobilized troops against India.", "154", "PAKMIL", "IND"),
     # 16 reduce relations
-    ("Mali expelled the French ambassador.", "161", "MLI", "FRAGOV"),
+    # a bare state reducing relations acts as its government (grammar.yaml implied_roles)
+    ("Mali expelled the French ambassador.", "161", "MLIGOV", "FRAGOV"),
     ("The Australian government imposed sanctions on Iran.", "163", "AUSGOV", "IRN"),
-    ("Bolivia severed ties with Israel.", "161", "BOL", "ISR"),
-    ("The United States suspended military aid to Egypt.", "1622", "USA", "EGY"),
+    ("Bolivia severed ties with Israel.", "161", "BOLGOV", "ISR"),
+    ("The United States suspended military aid to Egypt.", "1622", "USAGOV", "EGY"),
     # 17 coerce
     ("The Belarusian police arrested the Belarusian opposition leader.", "173", "BLRCOP", "BLROPP"),
     ("The Turkish government deported the Syrian refugees.", "174", "TURGOV", "SYRCVL"),

@@ -14,6 +14,17 @@ For each sentence of the spaCy parse the coder:
 6. refines the code through modifier words ("phone talks" -> 041) and attaches
    Goldstein, quad class and PLOVER from the ontology.
 
+Clause-level patterns with no trigger word: "X said Y must ..." (demand), "X is ready to
+..." (intent), "X said Y was illegal" / "X described Y as hostile" (111) and "X called Y
+a reliable partner" (051); the word lists are in ``grammar.yaml``.
+
+When a slot stays empty, general fallbacks from ``grammar.yaml`` fill it, each named in
+``Event.reason``: the target of a conjoined verb sharing the subject ("contacted X and
+lodged a protest"); a definite event noun pointing back to an earlier event ("condemned
+the crackdown" -> its actor); the party that appealed for aid (donors with no recipient);
+a protest's own government; and for agent-less coercion passives the patient's courts or
+police ("was jailed" -> JUD). "They" after talks stands for both parties.
+
 Arguments are matched to actor mentions (``Story.mentions``) by character span.
 Events repeating the same (source, target, root) in a story are coded once.
 """
@@ -49,6 +60,10 @@ _CLIMB = ("xcomp", "ccomp", "advcl", "conj")
 _MUST = Pattern(code="100", line=0, verb="(Y must ...)", target=())
 _READY = Pattern(code="030", line=0, verb="(ready to ...)", target=("dobj", "to", "with"))
 _READY_WORDS = frozenset({"willing", "ready", "prepared", "committed"})
+#: "X said Y was illegal" (target: the reported clause's subject), "X described Y as hostile"
+_BLAME = Pattern(code="111", line=0, verb="(said Y was <bad>)", target=("ccomp",))
+_LABEL = Pattern(code="111", line=0, verb="(called Y <bad>)", target=("dobj",))
+_PRAISE = Pattern(code="051", line=0, verb="(called Y <good>)", target=("dobj",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +98,7 @@ class Coder:
         self.events: list[Event] = []
         self.story_id = ""
         self.last_dyad: tuple[Arg, Arg] | None = None  # parties of the latest consultation, coded or not
+        self.by_clause: dict[int, Candidate] = {}  # the current sentence's candidates by clause verb
 
     # --- 1-2: triggers ---------------------------------------------------------------
 
@@ -108,11 +124,39 @@ class Coder:
             pattern = _MUST
         elif verb.dep_ == "xcomp" and head in _READY_WORDS:
             pattern = _READY
+        elif self._blames(verb):
+            return Candidate(trigger=verb, clause=verb.head, pattern=_BLAME, obj=None)
+        elif verb.lemma_.lower() in self.gram.labelling_verbs:
+            pattern = self._label_pattern(verb)
         return (
             None
             if pattern is None
             else Candidate(trigger=verb, clause=verb, pattern=pattern, obj=_object(verb))
         )
+
+    def _blames(self, verb: Token) -> bool:
+        """ "The opposition said the election was fraudulent": a reported "be" with a disapproval word."""
+        if verb.lemma_.lower() != "be" or verb.dep_ != "ccomp":
+            return False
+        if verb.head.lemma_.lower() not in self.gram.reporting_verbs:
+            return False
+        return any(c.dep_ in ("acomp", "attr") and self._bad(c) for c in verb.children)
+
+    def _label_pattern(self, verb: Token) -> Pattern | None:
+        """ "described the comments as hostile" (111), "called Seoul its most important neighbor" (051)."""
+        labels = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "acomp", "ccomp")]
+        hosts = [verb, *(c for c in verb.children if c.dep_ == "dobj")]  # "as" may hang from the object
+        labels += [
+            g for h in hosts for c in h.children if c.dep_ == "prep" and c.lower_ == "as" for g in c.children
+        ]
+        for words, pattern in ((self.gram.disapproval_words, _LABEL), (self.gram.approval_words, _PRAISE)):
+            if any(_label_words(c) & words for c in labels):
+                return pattern
+        return None
+
+    def _bad(self, tok: Token) -> bool:
+        """A disapproval word, or a noun phrase headed or modified by one ("a flawed vote")."""
+        return bool(_label_words(tok) & self.gram.disapproval_words)
 
     def _best(self, trigger: Token, clause: Token | None, patterns: Iterable[Pattern]) -> Candidate | None:
         """The most specific pattern that matches at ``trigger``, or None."""
@@ -124,7 +168,9 @@ class Coder:
             if self._matches(p, trigger, clause, obj):
                 cand = Candidate(trigger=trigger, clause=clause, pattern=p, obj=obj)
                 has_slot = any(self._slot_tokens(cand, slot) for slot in p.target)
-                scored.append((p.specificity, has_slot, -i, cand))
+                # "staged a protest" (141) over "lodged a protest" (114): the pattern naming the verb wins
+                own = bool(p.noun and p.governors.intersection(_lemmas(clause)))
+                scored.append((p.specificity + 2 * own, has_slot, -i, cand))
         if not scored:
             return None
         return max(scored, key=lambda t: t[:3])[3]
@@ -167,7 +213,7 @@ class Coder:
             if tok.dep_ not in _CLIMB or tok.head is tok:
                 return intent
             head, dep, word = tok.head, tok.dep_, tok.head.lemma_.lower()
-            if dep in ("xcomp", "ccomp", "advcl") and head.i in fired:
+            if head.i in fired and (dep in ("xcomp", "ccomp") or _purpose(tok)):
                 return None  # "agreed to meet": the governing trigger is the event
             if dep == "xcomp" and word in self.gram.complement_codes and not intent:
                 intent = word  # "is willing to send troops", "plans to impose restrictions"
@@ -194,6 +240,8 @@ class Coder:
         """A conditional/indirect-question complementizer, or a subjectless modifier clause."""
         if any(c.dep_ == "mark" and c.lower_ in self.gram.hypothetical_marks for c in tok.children):
             return True
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            return False  # "the declaration signed by X", "candidates detained at a rally": done
         return tok.dep_ in ("pcomp", "acl", "amod") and not any(c.dep_ in _SUBJ for c in tok.children)
 
     # --- 4: sources ------------------------------------------------------------------
@@ -205,8 +253,10 @@ class Coder:
             return []
         return self.resolve(subj, how)
 
-    def resolve(self, tok: Token, how: str) -> list[Arg]:
+    def resolve(self, tok: Token, how: str, depth: int = 0) -> list[Arg]:
         """Actors for an argument token: mentions, then pronoun and group-subject rules."""
+        if tok.lower_ in self.gram.plural_pronouns and self.last_dyad is not None and not self._earlier(tok):
+            return self._dyad()  # "They held a three-way meeting": both parties of the latest talks
         args = self.args_at(tok, how)
         if args:
             return [b for a in args for b in self._with_principal(a, tok)]
@@ -217,9 +267,15 @@ class Coder:
             return self._antecedent(tok)
         if tok.lemma_.lower() in self.gram.dyad_subjects and _has_child_word(tok, self.gram.dyad_determiners):
             return self._dyad()[:1]
-        for prep in ("of", "from", "in"):  # "members of the council", "groups in Zimbabwe"
+        if depth >= 3:
+            return []
+        # "members of the council", "the Minister of Foreign Affairs of the Kingdom of Jordan",
+        # "a car bombing by the Islamic State group"
+        for prep in ("of", "from", "in", "by"):
             for pobj in _prep_objects(tok, prep):
-                return self.args_at(pobj, f"{how} {prep}")
+                found = self.resolve(pobj, f"{how} {prep}", depth + 1)
+                if found:
+                    return found
         return []
 
     def _with_principal(self, arg: Arg, tok: Token) -> list[Arg]:
@@ -266,27 +322,25 @@ class Coder:
                     return self.resolve(subj, "reporter of quote")
         return []
 
+    def _earlier(self, tok: Token) -> list[Mention]:
+        """Mentions before ``tok`` in its sentence."""
+        start = tok.sent.start_char
+        return [m for m in self.mentions if start <= m.start and m.end <= tok.idx]
+
     def _antecedent(self, tok: Token) -> list[Arg]:
-        """Third-person pronoun: the nearest earlier mention in the sentence, else the last source."""
-        sent = tok.sent
-        before = [m for m in self.mentions if sent.start_char <= m.start and m.end <= tok.idx]
+        """Third-person pronoun: the nearest earlier mention in the sentence, else the last source.
+
+        Subjects come first ("Armed gangs attacked police stations as they demanded ...").
+        """
+        before = self._earlier(tok)
         if before:
-            m = max(before, key=lambda m: (m.end, -m.start))
+            subjects = [m for m in before if _in_subject(tok.doc, m)]
+            m = max(subjects or before, key=lambda m: (m.end, -m.start))
             assert m.actor is not None
             return [Arg(actor=m.actor, start=m.start, end=m.end, text=m.text, how="antecedent")]
-        if self.events and self.events[-1].source_actor is not None:
-            ev = self.events[-1]
-            span = ev.source_span
-            assert ev.source_actor is not None
-            return [
-                Arg(
-                    actor=ev.source_actor,
-                    start=span.start if span else 0,
-                    end=span.end if span else 0,
-                    text=span.text if span else "",
-                    how="last source",
-                )
-            ]
+        last = self.events[-1] if self.events else None
+        if last is not None and last.source_actor is not None:
+            return [_event_arg(last, "source", "last source")]
         return []
 
     def _dyad(self) -> list[Arg]:
@@ -350,13 +404,15 @@ class Coder:
     def code_sentence(self, sent: SpacySpan, index: int) -> None:
         """Code one sentence, appending to ``self.events``."""
         fired: set[int] = set()
+        roots: dict[int, str] = {}
         cands = list(self.candidates(sent))
-        by_clause = {c.clause.i: c for c in cands}
+        by_clause = self.by_clause = {c.clause.i: c for c in cands}
         for cand in cands:
             status = self.factual(cand, fired)
-            if status is None:
+            if status is None or _elaborates(cand, roots):
                 continue
             fired.add(cand.clause.i)
+            roots[cand.clause.i] = cand.pattern.code[:2]
             complement = self._complement(cand, by_clause) if not status else self._intent(cand, status)
             if status and complement is None:
                 continue  # a future or a readiness with no intent code: not an event yet
@@ -400,6 +456,12 @@ class Coder:
             targets = self.targets(inner) or targets
         if not targets and self.gram.subtree_targets:
             targets = self._subtree_target(cand, sources)
+        if not targets:
+            targets = self._sibling_target(cand) or self._referent_target(cand, code)
+        if not sources:
+            sources = self._implied_source(cand, targets)
+        if not targets and sources:
+            targets = self._implied_target(code, sources[0])
         base_root = self.refine(cand)[0][:2]  # the event itself, before "failed to"/"will" recode it
         if not targets and len(sources) > 1 and base_root in ("03", "04", "05", "06"):
             sources, targets = sources[:1], sources[1:]  # "Israel and Lebanon renewed negotiations"
@@ -407,13 +469,114 @@ class Coder:
             targets = self._dyad()[1:]
         if cand.pattern.target and not targets and code[:2] in self.gram.target_required_roots:
             return
+        if cand.pattern in (_BLAME, _LABEL, _PRAISE) and not targets:
+            return  # "called the plan dangerous": a criticism of nobody coded is no dyadic event
         for src in sources:
-            others = [t for t in targets if t.actor.code != src.actor.code and not _self_reference(src, t)]
-            if targets and not others and code[:2] in self.gram.target_required_roots:
-                continue  # only itself as partner: "talks with itself" is no event
+            others = [
+                t for t in targets if t.actor.code != src.actor.code and not self._self_reference(src, t)
+            ]
+            if targets and not others and (code[:2] in self.gram.target_required_roots or len(sources) > 1):
+                continue  # only itself as partner: no talks with itself; "X and Y promised ..." is X -> Y
             partners: list[Arg | None] = list(others) or [None]
             for tgt in partners:
                 self._add(cand, code, mod, src, tgt, index)
+
+    def _sibling_target(self, cand: Candidate) -> list[Arg]:
+        """ "contacted his Indian counterpart and lodged a protest": the conjoined act's target.
+
+        Only between verbs that share their subject (a "conj" link), both of them triggers.
+        """
+        clause = cand.clause
+        linked = [clause.head] if clause.dep_ == "conj" else []
+        linked += [c for c in clause.children if c.dep_ == "conj"]
+        for other in linked:
+            sibling = self.by_clause.get(other.i)
+            if sibling is not None and sibling is not cand and not _has_own_subject(other):
+                found = [
+                    dataclasses.replace(a, how=f"target of conjoined '{other.text}'")
+                    for a in self.targets(sibling)
+                ]
+                if found:
+                    return found
+        return []
+
+    def _referent_target(self, cand: Candidate, code: str) -> list[Arg]:
+        """A target the text names only by reference.
+
+        "condemned the crackdown": the actor of the latest earlier conflictual event (13-20);
+        "are the main donors" with no recipient: the party that appealed for aid (023) earlier.
+        """
+        root, obj = code[:2], cand.obj
+        if code == "015":  # "claimed responsibility for the attack": the attack's target
+            nouns = _prep_objects(cand.clause, "for") + (_prep_objects(obj, "for") if obj is not None else [])
+            ev = self._referred_event() if any(self._definite(n) for n in nouns) else None
+            if ev is not None and ev.target_actor is not None:
+                return [_event_arg(ev, "target", "target of the claimed act")]
+        if root in self.gram.referring_roots and obj is not None and self._definite(obj):
+            ev = self._referred_event()
+            if ev is not None:
+                return [_event_arg(ev, "source", "referent of the object")]
+        if root == "07":
+            for ev in self.events:
+                if ev.cameo.startswith("023"):
+                    arg = _event_arg(ev, "source", "party that appealed for aid")
+                    country = _principal(arg.actor)  # the aid goes to the country, not its government
+                    if not country:
+                        continue
+                    return [
+                        dataclasses.replace(arg, actor=Actor(code=country, principal=country, kind="state"))
+                    ]
+        return []
+
+    def _definite(self, noun: Token) -> bool:
+        """A definite common noun ("the crackdown", "these attacks") that can point back to an event."""
+        dets = (c for c in noun.children if c.dep_ == "det")
+        return noun.pos_ == "NOUN" and any(c.lower_ in self.gram.referring_determiners for c in dets)
+
+    def _referred_event(self) -> Event | None:
+        """The latest earlier event of a root a definite noun can refer back to (13-20)."""
+        return next((e for e in reversed(self.events) if e.root in self.gram.referable_roots), None)
+
+    def _implied_source(self, cand: Candidate, targets: list[Arg]) -> list[Arg]:
+        """ "Sannikov has been jailed": the courts (JUD) of the patient's own country."""
+        role = next(
+            (self.gram.implied_agents[w] for w in _lemmas(cand.trigger) if w in self.gram.implied_agents), ""
+        )
+        passive = cand.clause.dep_ == "acl" or any(c.dep_ == "nsubjpass" for c in cand.clause.children)
+        if not role or not passive or not targets or not _principal(targets[0].actor):
+            return []
+        principal = _principal(targets[0].actor)
+        actor = Actor(
+            code=principal + role, principal=principal, role=role, kind="agent", source="implied agent"
+        )
+        return [Arg(actor=actor, start=cand.trigger.idx, end=cand.trigger.idx, text="", how="implied agent")]
+
+    def _with_role(self, src: Arg, root: str) -> Arg:
+        """A bare state doing what only its government or army does: "Mali expelled ..." is MLIGOV."""
+        actor, role = src.actor, self.gram.implied_roles.get(root, "")
+        if not role or actor.role or actor.code != actor.principal or len(actor.code) != 3:
+            return src
+        return dataclasses.replace(src, actor=dataclasses.replace(actor, code=actor.code + role, role=role))
+
+    def _implied_target(self, code: str, src: Arg) -> list[Arg]:
+        """ "Thousands of demonstrators flooded the streets": a domestic protest targets the government.
+
+        Only for the roots and source roles grammar.implied_targets names (root -> roles -> target role).
+        """
+        rule = self.gram.implied_targets.get(code[:2])
+        country = _principal(src.actor)
+        if not rule or not country or src.actor.role not in rule["roles"] or len(country) != 3:
+            return []
+        role = rule["target"]
+        actor = Actor(
+            code=country + role, principal=country, role=role, kind="agent", source="implied target"
+        )
+        return [Arg(actor=actor, start=src.start, end=src.start, text="", how="implied target")]
+
+    def _self_reference(self, src: Arg, tgt: Arg) -> bool:
+        """A pronoun target of the source's own country ("France recalled its ambassador")."""
+        pronoun = tgt.how in ("antecedent", "last source") or tgt.text.lower() in self.gram.third_person
+        return pronoun and _principal(tgt.actor) == _principal(src.actor)
 
     def _subtree_target(self, cand: Candidate, sources: list[Arg]) -> list[Arg]:
         """PETRARCH-style fallback: the first actor after the trigger in its clause."""
@@ -453,10 +616,11 @@ class Coder:
 
     def _add(self, cand: Candidate, code: str, mod: str, src: Arg, tgt: Arg | None, index: int) -> None:
         """Append one event unless the story already has it (same principals and root)."""
-        if code[:2] == "04" and tgt is not None:
+        src = self._with_role(src, code[:2])
+        if code[:2] in ("03", "04") and tgt is not None:
             self.last_dyad = (src, tgt)
-        key = _dedupe_key(src, tgt, code[:2])
-        if any(_dedupe_key_event(e) == key for e in self.events):
+        key = _dedupe_key(src, tgt, code)
+        if any(_same_event(_dedupe_key_event(e), key) for e in self.events):
             return
         rec = self.onto.get(code)
         trig = cand.trigger
@@ -533,7 +697,9 @@ def _governor(noun: Token) -> Token | None:
 
 
 def _object(verb: Token) -> Token | None:
-    """The verb's object; the passive subject for passives."""
+    """The verb's object; the passive subject for passives; the noun a participle modifies."""
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and not any(c.dep_ == "dobj" for c in verb.children):
+        return verb.head  # "candidates detained at a rally"
     for dep in ("dobj", "nsubjpass", "attr"):
         for child in verb.children:
             if child.dep_ == dep:
@@ -556,6 +722,7 @@ def _near_words(verb: Token) -> set[str]:
             "dative",
             "oprd",
             "xcomp",
+            "ccomp",  # "found the regime guilty": the parser makes "guilty" a clause
         ):
             words.add(child.lemma_.lower())
             words.add(child.lower_)
@@ -591,6 +758,43 @@ def _negated(tok: Token, gram: Grammar) -> bool:
     return any(c.dep_ in ("neg", "det") and c.lower_ in gram.negations for c in tok.children)
 
 
+def _in_subject(doc: Any, m: Mention) -> bool:
+    """Whether a mention lies in a clause subject (up through noun-phrase links only)."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    tok = span.root if span is not None else None
+    for _ in range(8):
+        if tok is None or tok.dep_ in _SUBJ:
+            return tok is not None
+        if tok.dep_ not in (*_NP_LINKS, "det", "prep", "pobj") or tok.head is tok:
+            return False
+        tok = tok.head
+    return False
+
+
+def _label_words(tok: Token) -> set[str]:
+    """A label's head word and its modifiers ("a flawed vote", "most important neighbor")."""
+    words = {tok.lemma_.lower(), tok.lower_}
+    return words | {c.lemma_.lower() for c in tok.children if c.dep_ in ("amod", "conj", "advmod")}
+
+
+def _has_own_subject(verb: Token) -> bool:
+    """A conjoined verb with its own subject is a separate clause ("X attacked and Y replied")."""
+    return verb.dep_ == "conj" and any(c.dep_ in _SUBJ for c in verb.children)
+
+
+def _elaborates(cand: Candidate, roots: dict[int, str]) -> bool:
+    """ "attacked police stations, killing four officers": the participle details the same event."""
+    clause = cand.clause
+    return (
+        clause.dep_ == "advcl" and clause.tag_ == "VBG" and roots.get(clause.head.i) == cand.pattern.code[:2]
+    )
+
+
+def _purpose(tok: Token) -> bool:
+    """An infinitive clause of purpose ("arrived to meet"); "while sharing" is an event of its own."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
 def _subject(verb: Token) -> tuple[Token | None, str]:
     """Steps of subject finding: passive agent, nsubj, then up conj/xcomp/relcl chains."""
     tok = verb
@@ -601,7 +805,7 @@ def _subject(verb: Token) -> tuple[Token | None, str]:
                     return pobj, "passive agent"
         for child in tok.children:
             if child.dep_ == "nsubj" and tok.dep_ == "relcl" and child.lower_ in ("which", "who", "that"):
-                return tok.head, "relative clause"  # "the Fund of the UN, which raised $10 million"
+                return _relative_antecedent(child, tok.head), "relative clause"
             if child.dep_ == "nsubj":
                 return child, "subject"
         if any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
@@ -612,6 +816,18 @@ def _subject(verb: Token) -> tuple[Token | None, str]:
             return None, ""
         tok = tok.head
     return None, ""
+
+
+def _relative_antecedent(pronoun: Token, head: Token) -> Token:
+    """The noun a relative pronoun follows ("a move against Washington, which expelled ...").
+
+    The parser often hangs the clause on an earlier noun; English puts the antecedent right
+    before the pronoun, so a name there wins over the parse head.
+    """
+    prev = pronoun.nbor(-1) if pronoun.i > pronoun.sent.start else None
+    while prev is not None and prev.is_punct and prev.i > prev.sent.start:
+        prev = prev.nbor(-1)
+    return prev if prev is not None and prev.pos_ == "PROPN" else head
 
 
 def _np_core(tok: Token) -> list[Token]:
@@ -644,9 +860,17 @@ def _modifier_words(cand: Candidate) -> set[str]:
     return words
 
 
-def _self_reference(src: Arg, tgt: Arg) -> bool:
-    """A pronoun target that resolved to the source's own country ("France recalled its ambassador")."""
-    return tgt.how in ("antecedent", "last source") and _principal(tgt.actor) == _principal(src.actor)
+def _event_arg(ev: Event, role: str, how: str) -> Arg:
+    """An earlier event's source (or target) as an argument."""
+    actor, span = (ev.source_actor, ev.source_span) if role == "source" else (ev.target_actor, ev.target_span)
+    assert actor is not None
+    return Arg(
+        actor=actor,
+        start=span.start if span else 0,
+        end=span.end if span else 0,
+        text=span.text if span else "",
+        how=how,
+    )
 
 
 def _same(arg: Arg, m: Mention) -> bool:
@@ -679,18 +903,36 @@ def _principal(actor: Actor | None) -> str:
     return actor.principal
 
 
-def _dedupe_key(src: Arg, tgt: Arg | None, root: str) -> tuple[str, str, str]:
+def _dedupe_key(src: Arg, tgt: Arg | None, code: str) -> tuple[str, str, str]:
+    """Principals and full code: the same act told twice is one event, "jailed" and "convicted" two."""
     pair = (_principal(src.actor), _principal(tgt.actor if tgt else None))
-    if root in ("03", "04") and pair[1]:
+    if code[:2] in ("03", "04") and pair[1]:
         pair = (min(pair), max(pair))  # a meeting of A and B is one event
-    return pair[0], pair[1], root
+    return pair[0], pair[1], code
+
+
+def _same_event(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Same principals and the same code, or one code a generic form of the other.
+
+    "talked with X" (040) repeats "held phone talks with X" (041); "was jailed" (173) and
+    "was convicted" (116) are two events.
+    """
+    if a[:2] != b[:2] or a[2][:2] != b[2][:2]:
+        return False
+    x, y = a[2], b[2]
+    return x == y or _generic(x) or _generic(y) or x.startswith(y) or y.startswith(x)
+
+
+def _generic(code: str) -> bool:
+    """A root's unspecified code: "04", "040", "190"."""
+    return len(code) == 2 or (len(code) == 3 and code.endswith("0"))
 
 
 def _dedupe_key_event(ev: Event) -> tuple[str, str, str]:
     pair = (_principal(ev.source_actor), _principal(ev.target_actor))
     if ev.root in ("03", "04") and pair[1]:
         pair = (min(pair), max(pair))
-    return pair[0], pair[1], ev.root
+    return pair[0], pair[1], ev.cameo
 
 
 def _confidence(src: Arg, tgt: Arg | None) -> float:

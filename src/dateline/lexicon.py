@@ -72,6 +72,22 @@ class Grammar:
     dyad_subjects: frozenset[str]
     dyad_determiners: frozenset[str]
     target_required_roots: frozenset[str]
+    #: "described X as hostile", "called the vote illegal": verbs that label their object
+    labelling_verbs: frozenset[str] = frozenset()
+    #: words that make a reported description a criticism (111)
+    disapproval_words: frozenset[str] = frozenset()
+    #: words that make a label praise (051): "called Seoul its most important neighbor"
+    approval_words: frozenset[str] = frozenset()
+    #: coercion verbs whose agent-less passive implies the agent: "was jailed" -> the courts (JUD)
+    plural_pronouns: frozenset[str] = frozenset()
+    referring_roots: frozenset[str] = frozenset()
+    referring_determiners: frozenset[str] = frozenset()
+    referable_roots: frozenset[str] = frozenset()
+    implied_agents: dict[str, str] = field(default_factory=dict)
+    #: root -> role a bare state source takes ("Russia expelled diplomats" is RUSGOV)
+    implied_roles: dict[str, str] = field(default_factory=dict)
+    #: root -> {"roles": source roles, "target": role}: "demonstrators protested" targets their government
+    implied_targets: dict[str, Any] = field(default_factory=dict)
     complement_codes: dict[str, dict[str, str]] = field(default_factory=dict)
     #: take the first actor after the trigger when no target slot fills (PETRARCH's habit; off for news)
     subtree_targets: bool = False
@@ -179,7 +195,12 @@ def load_patterns(path: Path, onto: Ontology) -> list[Pattern]:
 def load_grammar(path: Path) -> Grammar:
     """Read ``grammar.yaml``; every list named in :class:`Grammar` must be present."""
     data = yaml.load(path.read_text("utf-8"), Loader=_Loader) or {}
-    names = [n for n in Grammar.__dataclass_fields__ if n not in ("complement_codes", "subtree_targets")]
+    names = [
+        n
+        for n in Grammar.__dataclass_fields__
+        if n
+        not in ("complement_codes", "subtree_targets", "implied_agents", "implied_roles", "implied_targets")
+    ]
     missing = [n for n in names if n not in data]
     if missing:
         raise DictionaryError(str(path), 0, f"missing list(s): {', '.join(missing)}")
@@ -188,7 +209,32 @@ def load_grammar(path: Path) -> Grammar:
         raise DictionaryError(str(path), 0, "complement_codes must map a verb to {root: code}")
     complements = {str(k): {str(r): str(c) for r, c in v.items()} for k, v in table.items()}
     lists: dict[str, Any] = {n: _words(data[n]) for n in names}
-    return Grammar(**lists, complement_codes=complements)
+    return Grammar(
+        **lists,
+        complement_codes=complements,
+        implied_agents=_role_table(path, data, "implied_agents"),
+        implied_roles=_role_table(path, data, "implied_roles"),
+        implied_targets=_implied_targets(path, data),
+    )
+
+
+def _role_table(path: Path, data: dict[str, Any], name: str) -> dict[str, str]:
+    """An optional word (or root) -> role code table such as ``implied_agents: {jail: JUD}``."""
+    table = data.get(name) or {}
+    if not isinstance(table, dict):
+        raise DictionaryError(str(path), 0, f"{name} must map a word or root to a role code (jail: JUD)")
+    return {str(k).lower(): str(v).upper() for k, v in table.items()}
+
+
+def _implied_targets(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """``implied_targets``: root -> {roles: [CVL, ...], target: GOV}, validated."""
+    out: dict[str, Any] = {}
+    for root, rule in (data.get("implied_targets") or {}).items():
+        if not isinstance(rule, dict) or not rule.get("roles") or not rule.get("target"):
+            raise DictionaryError(str(path), 0, f"implied_targets[{root!r}] needs 'roles' and 'target'")
+        roles = frozenset(str(r).upper() for r in rule["roles"])
+        out[str(root)] = {"roles": roles, "target": str(rule["target"]).upper()}
+    return out
 
 
 def load_lexicon(
