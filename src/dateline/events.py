@@ -210,7 +210,7 @@ class Coder:
                 intent = modal
             if self._conditional(tok):
                 return None
-            if tok.dep_ not in _CLIMB or tok.head is tok:
+            if tok.dep_ not in _CLIMB or tok.head.i == tok.i:
                 return intent
             head, dep, word = tok.head, tok.dep_, tok.head.lemma_.lower()
             if head.i in fired and (dep in ("xcomp", "ccomp") or _purpose(tok)):
@@ -687,7 +687,7 @@ def _lookup(index: dict[str, tuple[Pattern, ...]], tok: Token) -> tuple[Pattern,
 def _governor(noun: Token) -> Token | None:
     """The verb an event noun hangs from: object, passive subject, or "in talks with"."""
     tok = noun
-    while tok.dep_ in ("conj", "compound") and tok.head is not tok:
+    while tok.dep_ in ("conj", "compound") and tok.head.i != tok.i:
         tok = tok.head
     if tok.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
         return tok.head
@@ -765,7 +765,7 @@ def _in_subject(doc: Any, m: Mention) -> bool:
     for _ in range(8):
         if tok is None or tok.dep_ in _SUBJ:
             return tok is not None
-        if tok.dep_ not in (*_NP_LINKS, "det", "prep", "pobj") or tok.head is tok:
+        if tok.dep_ not in (*_NP_LINKS, "det", "prep", "pobj") or tok.head.i == tok.i:
             return False
         tok = tok.head
     return False
@@ -812,7 +812,7 @@ def _subject(verb: Token) -> tuple[Token | None, str]:
             return None, ""  # a passive with no "by" agent has no known source
         if tok.dep_ == "relcl":
             return tok.head, "relative clause"
-        if tok.dep_ not in ("conj", "xcomp", "advcl", "acomp") or tok.head is tok:
+        if tok.dep_ not in ("conj", "xcomp", "advcl", "acomp") or tok.head.i == tok.i:
             return None, ""
         tok = tok.head
     return None, ""

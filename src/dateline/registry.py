@@ -21,6 +21,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "dateline.actors.v1": "dateline.actors:ActorStage",
     "dateline.quotes.v1": "dateline.quotes:QuoteStage",
     "dateline.events.cameo.v1": "dateline.events:EventStage",
+    "dateline.events.rerank.v1": "dateline.classifier:RerankStage",
     "dateline.dates.v1": "dateline.dates:DateStage",
     "dateline.places.v1": "dateline.places:PlaceStage",
 }
