@@ -56,7 +56,6 @@ def test_shipped_model_is_the_one_its_manifest_describes_and_meets_the_plv_floor
 
 @needs_shared
 @pytest.mark.model
-@pytest.mark.slow
 def test_articles_suite_meets_its_floors() -> None:
     result = evaluate.suite_articles(Context(), OPTS)
     assert result["summary"]["failures"] == 0
@@ -64,7 +63,7 @@ def test_articles_suite_meets_its_floors() -> None:
 
 
 @needs_shared
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_plv_classify_cross_validation_meets_its_floors() -> None:
     result = evaluate.suite_plv(Context(), OPTS)
     assert evaluate.check_floors("plv", result["summary"], FLOORS) == []
