@@ -17,12 +17,11 @@ import multiprocessing.connection
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from ..errors import ConfigError, DatelineError
 from ..settings import Settings
-from .worker import Batch, BatchCoder, RunStats, batches, code_in_process, limit_threads, retry_plan
+from .worker import Batch, BatchCoder, RunStats, batches, limit_threads, retry_plan
 
 __all__ = ["LocalExecutor"]
 
@@ -87,18 +86,22 @@ class LocalExecutor:
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.stats = RunStats()
-        self._mp = multiprocessing.get_context(start_method)
+        self._mp: Any = multiprocessing.get_context(start_method)
         self._pool: list[_Worker] = []
+        self._coder: BatchCoder | None = None  # the in-process pipeline when workers == 1
         self._settings: Settings | None = None
 
     # --- public -------------------------------------------------------------------
 
     def start(self, settings: Settings) -> None:
-        """Start the worker processes now (``map_records`` does it on first use)."""
-        if self.workers == 1 or (self._pool and self._settings == settings):
+        """Build the pipeline (in-process) or start the workers now; ``map_records`` does it on first use."""
+        if self._settings == settings and (self._pool or self._coder):
             return
         self.close()
         self._settings = settings
+        if self.workers == 1:
+            self._coder = BatchCoder(settings, self.stages)
+            return
         self._pool = [self._spawn() for _ in range(self.workers)]
         for worker in self._pool:
             self._await_ready(worker)
@@ -119,12 +122,17 @@ class LocalExecutor:
         """
         size = self.batch_size or settings.nlp.batch_size
         if self.workers == 1:
-            return code_in_process(partial(BatchCoder, settings, self.stages), records, size, self.stats)
+            return self._map_in_process(records, settings, size)
         return self._map_pool(records, settings, size)
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes (or drop the in-process pipeline)."""
+        self._coder = None
+        self._settings = None
         for worker in self._pool:
+            if worker.batch is not None:
+                worker.process.kill()  # abandoned mid-batch (the caller stopped reading): no result wanted
+                continue
             try:
                 worker.conn.send(None)
             except (OSError, ValueError):
@@ -145,20 +153,35 @@ class LocalExecutor:
 
     # --- the pool -----------------------------------------------------------------
 
+    def _map_in_process(self, records: Iterable[Record], settings: Settings, size: int) -> Iterator[Record]:
+        self.start(settings)
+        assert self._coder is not None
+        for batch in batches(records, size):
+            result = self._coder.code(batch.records)
+            self.stats.add(result)
+            yield from result["records"]
+
     def _spawn(self) -> _Worker:
         parent, child = self._mp.Pipe()
         process = self._mp.Process(
-            target=_worker_main, args=(child, self._settings, self.stages), daemon=True, name="dateline-worker"
+            target=_worker_main,
+            args=(child, self._settings, self.stages),
+            daemon=True,
+            name="dateline-worker",
         )
         process.start()
         child.close()
         return _Worker(process=process, conn=parent)
 
     def _await_ready(self, worker: _Worker) -> None:
-        ready = multiprocessing.connection.wait([worker.conn, worker.process.sentinel], timeout=START_TIMEOUT_S)
+        ready = multiprocessing.connection.wait(
+            [worker.conn, worker.process.sentinel], timeout=START_TIMEOUT_S
+        )
         if worker.conn not in ready:
             code = worker.process.exitcode
-            raise DatelineError(f"a worker process did not start (exit code {code}); run with --workers 1 to see why")
+            raise DatelineError(
+                f"a worker process did not start (exit code {code}); run with --workers 1 to see why"
+            )
         kind, detail = worker.conn.recv()
         if kind == "error":
             raise DatelineError(f"a worker could not build the pipeline: {detail}")
@@ -167,18 +190,26 @@ class LocalExecutor:
         self.start(settings)
         source = batches(records, size)
         todo: deque[Batch] = deque()
-        while True:
-            self._assign(todo, source)
-            busy = [w for w in self._pool if w.batch is not None]
-            if not busy:
-                return
-            handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-            ready = multiprocessing.connection.wait(handles)
-            for worker in busy:
-                if worker.conn in ready and worker.conn.poll():
-                    yield from self._collect(worker, todo, source)
-                elif worker.process.sentinel in ready:
-                    yield from self._replace(worker, todo)
+        finished = False
+        try:
+            while True:
+                self._assign(todo, source)
+                busy = [w for w in self._pool if w.batch is not None]
+                if not busy:
+                    finished = True
+                    return
+                handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                ready = multiprocessing.connection.wait(handles)
+                for worker in busy:
+                    if worker.conn in ready and worker.conn.poll():
+                        yield from self._collect(worker, todo, source)
+                    elif worker.process.sentinel in ready:
+                        yield from self._replace(worker, todo)
+        finally:
+            if not finished:
+                # the caller stopped early (or an error escaped): workers still hold batches
+                # whose results nobody will read, so they must not serve the next call
+                self.close()
 
     def _assign(self, todo: deque[Batch], source: Iterator[Batch]) -> None:
         """Give a batch to every idle worker: retries first, then new input."""
