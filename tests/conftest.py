@@ -95,10 +95,9 @@ def pg_url(pg_server):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def coding_executor():  # type: ignore[no-untyped-def]
     """The real local executor, remembering what it coded (see tests/ingest_helpers.py)."""
-    from ingest_helpers import CachingExecutor
-
     from dateline.executors import get_executor
     from dateline.settings import load_settings
+    from ingest_helpers import CachingExecutor
 
     inner = get_executor("local", workers=1)
     yield CachingExecutor(inner, load_settings())

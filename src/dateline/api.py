@@ -15,7 +15,9 @@ from .settings import Settings, load_settings
 __all__ = ["build_pipeline", "code_file", "code_stories", "code_text", "make_context"]
 
 
-def make_context(settings: Settings | None = None, config: str | Path | None = None, **options: Any) -> Context:
+def make_context(
+    settings: Settings | None = None, config: str | Path | None = None, **options: Any
+) -> Context:
     """A context from settings, or from a config file plus ``section__key`` options."""
     if settings is None:
         settings = load_settings(config, **options)

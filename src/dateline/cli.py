@@ -51,7 +51,9 @@ def _die(exc: BaseException, code: int) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dateline")
-@click.option("--config", type=click.Path(dir_okay=False), envvar="DATELINE_CONFIG", help="TOML settings file.")
+@click.option(
+    "--config", type=click.Path(dir_okay=False), envvar="DATELINE_CONFIG", help="TOML settings file."
+)
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """dateline: turn raw news into coded political event data."""
@@ -63,7 +65,9 @@ def make_ctx(click_ctx: click.Context, **options: Any) -> Any:
     """Build the dateline Context from --config and per-command overrides."""
     from .api import make_context
 
-    return make_context(config=click_ctx.obj.get("config"), **{k: v for k, v in options.items() if v is not None})
+    return make_context(
+        config=click_ctx.obj.get("config"), **{k: v for k, v in options.items() if v is not None}
+    )
 
 
 # --- code -------------------------------------------------------------------------
@@ -73,19 +77,34 @@ def make_ctx(click_ctx: click.Context, **options: Any) -> Any:
 @main.command("code")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
     help="table: readable events; json: each story with its events; jsonl: one event per line.",
 )
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout."
+)
 @click.option("--quad-convention", type=click.Choice(["gdelt", "plover"]), help="Quad-class convention.")
 @click.option(
-    "--dictionary", "dictionaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    "--dictionary",
+    "dictionaries",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
     help="Extra actor dictionary (YAML/CSV); later files override earlier ones and the built-ins.",
 )
 @click.pass_context
 @friendly
-def code_cmd(click_ctx: click.Context, inputs: tuple[str, ...], fmt: str, out: str | None,
-             quad_convention: str | None, dictionaries: tuple[str, ...]) -> None:
+def code_cmd(
+    click_ctx: click.Context,
+    inputs: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    quad_convention: str | None,
+    dictionaries: tuple[str, ...],
+) -> None:
     """Code news files (text or HTML, any encoding), directories of them, or - for stdin."""
     from .api import code_stories
     from .readers import iter_input_paths, read_path
@@ -409,7 +428,8 @@ def watch_cmd(
 @click.option(
     "--corrections",
     is_flag=True,
-    help="Write analysts' corrections as gold files (shared/eval/ANNOTATION.md format) into the --out folder.",
+    help="Write analysts' corrections as gold files (shared/eval/ANNOTATION.md format) "
+    "into the --out folder.",
 )
 @_db_option
 @click.pass_context
@@ -544,8 +564,13 @@ def actors_lookup_cmd(
 
 @main.command("codes")
 @click.argument("root", required=False)
-@click.option("--quad", "convention", type=click.Choice(["gdelt", "plover"]), default=None,
-              help="Quad-class convention (default: the settings' events.quad_convention).")
+@click.option(
+    "--quad",
+    "convention",
+    type=click.Choice(["gdelt", "plover"]),
+    default=None,
+    help="Quad-class convention (default: the settings' events.quad_convention).",
+)
 @click.pass_context
 @friendly
 def codes_cmd(click_ctx: click.Context, root: str | None, convention: str | None) -> None:

@@ -241,7 +241,7 @@ class Story:
 
     def to_dict(self, *, include_raw: bool = False) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings); ``doc`` is dropped."""
-        d = _to_jsonable(self)
+        d: dict[str, Any] = _to_jsonable(self)
         d.pop("doc", None)
         if not include_raw:
             d.pop("raw", None)

@@ -42,8 +42,7 @@ def load_nlp(ctx: Context) -> Language:
 def sentences_of(doc: Any) -> tuple[Sentence, ...]:
     """Sentence records for a parsed Doc (offsets into ``doc.text``)."""
     return tuple(
-        Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text)
-        for i, s in enumerate(doc.sents)
+        Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text) for i, s in enumerate(doc.sents)
     )
 
 
@@ -83,4 +82,4 @@ class NlpStage(Stage):
                 continue
             doc = next(docs)
             out = dataclasses.replace(story, doc=doc, sentences=sentences_of(doc))
-            yield dataclasses.replace(out, stages=out.stages + (self.name,))
+            yield dataclasses.replace(out, stages=(*out.stages, self.name))

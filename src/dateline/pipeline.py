@@ -59,7 +59,7 @@ class Stage:
             return _failed(story, self.name, exc, "skip")
         except Exception as exc:  # noqa: BLE001 - one story must not sink the batch
             return _failed(story, self.name, exc, "error")
-        return dataclasses.replace(out, stages=out.stages + (self.name,))
+        return dataclasses.replace(out, stages=(*out.stages, self.name))
 
     def pipe(self, stories: Iterable[Story]) -> Iterator[Story]:
         """Process a stream; stages that batch (spaCy) override this."""
@@ -75,7 +75,7 @@ def _failed(story: Story, stage: str, exc: BaseException, kind: str) -> Story:
     else:
         message = str(exc)
     failure = Failure(story_id=story.id, stage=stage, error=message, kind=kind)
-    return dataclasses.replace(story, failures=story.failures + (failure,))
+    return dataclasses.replace(story, failures=(*story.failures, failure))
 
 
 class Pipeline:

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 from .errors import PipelineError
 
-__all__ = ["DEFAULT_PIPELINE", "BUILTIN_STAGES", "load_stage", "providers_of", "stage_names"]
+__all__ = ["BUILTIN_STAGES", "DEFAULT_PIPELINE", "load_stage", "providers_of", "stage_names"]
 
 #: versioned stage name -> "module:Class"
 BUILTIN_STAGES: dict[str, str] = {

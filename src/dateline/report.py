@@ -48,10 +48,12 @@ class StoryWriter:
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> StoryWriter:
-        self._fh = open(self.out, "w", encoding="utf-8") if self.out else sys.stdout  # noqa: SIM115
+        self._fh = open(self.out, "w", encoding="utf-8") if self.out else sys.stdout
         return self
 
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._fh is not None and self._fh is not sys.stdout:
             self._fh.close()
 

@@ -141,7 +141,9 @@ def sniff_content_type(text: str) -> str:
     head = text[:2048].lstrip().lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:5000].lower():
         return "text/html"
-    if head.startswith("<") and any(tag in head for tag in ("<head", "<body", "<div", "<p>", "<meta", "<article")):
+    if head.startswith("<") and any(
+        tag in head for tag in ("<head", "<body", "<div", "<p>", "<meta", "<article")
+    ):
         return "text/html"
     return "text/plain"
 
@@ -206,6 +208,8 @@ def iter_input_paths(args: Iterable[str]) -> Iterator[str]:
     for arg in args:
         p = Path(arg)
         if arg != "-" and p.is_dir():
-            yield from (str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            yield from (
+                str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
+            )
         else:
             yield arg
