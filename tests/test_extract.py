@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from conftest import ARTICLES, SEED_GOLD, SEED_TXT, SHARED
 from dateline.context import Context
 from dateline.errors import InputError, LanguageError, NotAnArticleError
+from dateline.evaluate import predicted_meta
 from dateline.evaluate_extraction import score_articles_extraction
 from dateline.extract import Extracted, ExtractStage, detect_language, extract, sniff_content_type
-from dateline.model import Meta, Story
+from dateline.model import Story
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "extract"
 SEED_URL = "https://en.yna.co.kr/view/AEN20220120008900325"
@@ -31,19 +32,6 @@ def _diff(want: Any, got: Any) -> str:
     return "\n".join(difflib.unified_diff(a, b, "expected", "got", lineterm=""))
 
 
-def _seed_meta(meta: Meta) -> dict[str, Any]:
-    """The extracted metadata in the seed gold's field names and formats."""
-    return {
-        "title": meta.title,
-        "published": meta.published_date.isoformat() if meta.published_date else None,
-        "published_time": meta.published.isoformat() if meta.published else None,
-        "dateline": meta.dateline,
-        "agency": meta.agency,
-        "byline": meta.byline,
-        "section": meta.section,
-    }
-
-
 # --- the seed ------------------------------------------------------------------------
 
 
@@ -51,7 +39,7 @@ def _seed_meta(meta: Meta) -> dict[str, Any]:
 def test_seed_metadata_equals_gold(shared_dir: Path, url: str | None) -> None:
     gold = json.loads(SEED_GOLD.read_text("utf-8"))
     out = extract(SEED_TXT.read_text("utf-8"), url=url)
-    got = _seed_meta(out.meta)
+    got = predicted_meta(out.meta)
     assert got == gold["meta"], "seed metadata differs from gold:\n" + _diff(gold["meta"], got)
     assert out.meta.timezone == "Asia/Seoul"
     assert out.meta.language == "en"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import SEED_GOLD
-from dateline.evaluate import GoldEvent, principal
+from dateline.evaluate import GoldEvent, predicted_meta, principal
 from dateline.model import Event, Story
 
 pytestmark = pytest.mark.model
@@ -82,16 +82,7 @@ def test_no_unexpected_events(seed_story: Story, gold: dict[str, Any]) -> None:
 
 
 def test_metadata(seed_story: Story, gold: dict[str, Any]) -> None:
-    m = seed_story.meta
-    got = {
-        "title": m.title,
-        "published": m.published_date.isoformat() if m.published_date else None,
-        "published_time": m.published.isoformat() if m.published else None,
-        "dateline": m.dateline,
-        "agency": m.agency,
-        "byline": m.byline,
-        "section": m.section,
-    }
+    got = predicted_meta(seed_story.meta)
     assert got == gold["meta"]
 
 

@@ -46,7 +46,7 @@ from typing import Any
 
 from .context import Context
 from .errors import ConfigError, InputError
-from .model import Event, Story
+from .model import Event, Meta, Story
 
 __all__ = [
     "SUITES",
@@ -310,22 +310,23 @@ def _norm(value: Any) -> str:
     return " ".join(text.split()).casefold()
 
 
-def predicted_meta(story: Story) -> dict[str, str | None]:
-    """The story's metadata in the gold file's field names."""
-    m = story.meta
+def predicted_meta(m: Meta) -> dict[str, str | None]:
+    """Extracted metadata in the gold files' field names and formats (see ANNOTATION.md)."""
     published = m.published_date or (m.published.date() if m.published else None)
     return {
         "title": m.title,
         "published": published.isoformat() if published else None,
+        "published_time": m.published.isoformat() if m.published else None,
         "dateline": m.dateline,
         "agency": m.agency,
         "byline": m.byline,
+        "section": m.section,
     }
 
 
 def meta_checks(gold_meta: dict[str, Any], story: Story) -> dict[str, bool]:
     """Field -> whether the predicted value equals the gold (case/space-insensitive)."""
-    got = predicted_meta(story)
+    got = predicted_meta(story.meta)
     return {k: _norm(got.get(k)) == _norm(v) for k, v in gold_meta.items() if k in got}
 
 
@@ -383,6 +384,7 @@ def suite_articles(ctx: Context, opts: SuiteOptions) -> dict[str, Any]:
     pairs = _article_sources(opts)
     tally = EventTally()
     meta_ok: Counter[str] = Counter()
+    meta_seen: Counter[str] = Counter()  # a field is scored only on articles whose gold has it
     extract_ok: Counter[str] = Counter()
     per_article = []
     for art_id, txt, gold_path in pairs:
@@ -391,7 +393,9 @@ def suite_articles(ctx: Context, opts: SuiteOptions) -> dict[str, Any]:
         gold_events = [GoldEvent.from_json(e) for e in gold.get("events", [])]
         pred_events = [PredEvent.from_event(e) for e in story.events]
         scores = score_article_events(pred_events, gold_events, tally)
-        meta_ok.update(k for k, ok in meta_checks(gold.get("meta", {}), story).items() if ok)
+        checks = meta_checks(gold.get("meta", {}), story)
+        meta_seen.update(checks)
+        meta_ok.update(k for k, ok in checks.items() if ok)
         extract_ok.update(k for k, ok in extraction_checks(gold, story.text).items() if ok)
         per_article.append(
             {
@@ -405,7 +409,8 @@ def suite_articles(ctx: Context, opts: SuiteOptions) -> dict[str, Any]:
                 "events": [f"{p.source}>{p.target} {p.cameo}" for p in pred_events],
             }
         )
-    result = _articles_result(tally, per_article, meta_ok, extract_ok, len(pairs), pipeline.names)
+    meta_rates = {k: round(meta_ok[k] / seen, 4) for k, seen in sorted(meta_seen.items())}
+    result = _articles_result(tally, per_article, meta_rates, extract_ok, len(pairs), pipeline.names)
     result["summary"]["data_sha256"] = suite_data_sha256("articles", opts)
     return result
 
@@ -413,7 +418,7 @@ def suite_articles(ctx: Context, opts: SuiteOptions) -> dict[str, Any]:
 def _articles_result(
     tally: EventTally,
     per_article: list[dict[str, Any]],
-    meta_ok: Counter[str],
+    meta_rates: dict[str, float],
     extract_ok: Counter[str],
     n: int,
     stages: list[str],
@@ -432,7 +437,7 @@ def _articles_result(
     }
     if seed:
         summary["seed_lenient_f1"] = seed[0]["lenient_f1"]
-    summary.update({f"meta_{k}": round(v / n, 4) for k, v in sorted(meta_ok.items())} if n else {})
+    summary.update({f"meta_{k}": rate for k, rate in meta_rates.items()})
     summary.update({f"extract_{k}": round(v / n, 4) for k, v in sorted(extract_ok.items())} if n else {})
     return {
         "summary": summary,

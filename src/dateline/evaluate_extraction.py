@@ -257,19 +257,6 @@ def _article_checks(gold: dict[str, Any], text: str, meta: dict[str, Any]) -> di
     return checks
 
 
-def _flat_meta(meta: Any) -> dict[str, str | None]:
-    """The extracted Meta in the gold file's field names and formats."""
-    return {
-        "title": meta.title,
-        "published": meta.published_date.isoformat() if meta.published_date else None,
-        "published_time": meta.published.isoformat() if meta.published else None,
-        "dateline": meta.dateline,
-        "agency": meta.agency,
-        "byline": meta.byline,
-        "section": meta.section,
-    }
-
-
 def score_articles_extraction(
     directory: str | Path | None = None,
 ) -> dict[str, Any]:
@@ -288,6 +275,7 @@ def score_articles_extraction(
         ``failures``: the article ids and checks that failed.
     """
     from .errors import InputError
+    from .evaluate import predicted_meta  # lazy: the evaluation harness imports this module by path
     from .extract import extract
 
     directory = Path(directory) if directory else _shared() / "eval" / "articles"
@@ -301,7 +289,7 @@ def score_articles_extraction(
         raw = (directory / f"{art_id}.txt").read_text("utf-8")
         try:
             out = extract(raw, content_type="text/plain", url=urls.get(art_id))
-            checks = _article_checks(gold, out.text, _flat_meta(out.meta))
+            checks = _article_checks(gold, out.text, predicted_meta(out.meta))
         except InputError as exc:
             checks = {"body_start": False, "body_end": False, "boilerplate_removed": False}
             failures.append(f"{art_id}: {exc}")
