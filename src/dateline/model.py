@@ -33,6 +33,7 @@ __all__ = [
     "Span",
     "Story",
     "content_id",
+    "to_jsonable",
 ]
 
 T = TypeVar("T")
@@ -258,12 +259,15 @@ class Story:
 _RECORDS: dict[str, type] = {}
 
 
+def to_jsonable(obj: Any) -> Any:
+    """Any record (or tuple of records) as JSON-ready data: dates as ISO strings, tuples as lists."""
+    return _to_jsonable(obj)
+
+
 def _to_jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {
-            f.name: _to_jsonable(getattr(obj, f.name))
-            for f in dataclasses.fields(obj)
-            if f.name != "doc"
+            f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "doc"
         }
     if isinstance(obj, datetime | date):
         return obj.isoformat()

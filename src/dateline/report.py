@@ -7,16 +7,16 @@ import sys
 from types import TracebackType
 from typing import IO, Any
 
-from .model import Event, Story
+from .model import Event, Story, to_jsonable
 
 __all__ = ["StoryWriter", "event_record", "events_table"]
 
 
 def event_record(event: Event, story: Story) -> dict[str, Any]:
     """One event as a flat JSON-ready dict, with its story's id, URL and headline."""
-    d = Story.to_dict(Story(id="x", events=(event,)))["events"][0]
+    d: dict[str, Any] = to_jsonable(event)
     d.update(story_source=story.source, story_url=story.meta.url, headline=story.meta.title)
-    return dict(d)
+    return d
 
 
 def events_table(story: Story) -> Any:
