@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .context import Context
 from .errors import MissingExtraError
+from .fastrules import install_fast_attribute_ruler
 from .model import Sentence, Story
 from .pipeline import Stage
 
@@ -32,9 +33,12 @@ def load_nlp(ctx: Context) -> Language:
             raise MissingExtraError("spacy", "nlp") from exc
         name = ctx.settings.nlp.model
         try:
-            return spacy.load(name, disable=list(ctx.settings.nlp.disable))
+            nlp = spacy.load(name, disable=list(ctx.settings.nlp.disable))
         except OSError as exc:
             raise MissingExtraError(name, "nlp") from exc
+        if ctx.settings.nlp.fast_attribute_ruler:
+            install_fast_attribute_ruler(nlp)
+        return nlp
 
     return ctx.resource("nlp", build)
 

@@ -32,6 +32,7 @@ class NlpSettings(_Section):
     model: str
     disable: tuple[str, ...]
     batch_size: int
+    fast_attribute_ruler: bool = True
 
 
 class ActorSettings(_Section):
