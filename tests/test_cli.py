@@ -41,8 +41,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files["korean"].write_text(
         "<html><head><title>북한 미사일</title></head><body><article><h1>북한, 탄도미사일 발사</h1>"
         + "<p>북한이 14일 동해상으로 탄도미사일을 발사했다고 합동참모본부가 밝혔다. "
-        "군은 추가 발사에 대비해 감시를 강화했다.</p>" * 6
-        + "</article></body></html>",
+        "군은 추가 발사에 대비해 감시를 강화했다.</p>" * 6 + "</article></body></html>",
         encoding="utf-8",
     )
     files["french"].write_text(

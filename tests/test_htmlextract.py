@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dateline.errors import NotAnArticleError
 from dateline.htmlextract import extract_html, normalise_authors
@@ -100,10 +102,86 @@ def test_printed_update_date_does_not_replace_the_publication_date() -> None:
     assert extract_html(page(head=head, body=body)).meta.published_date == date(2024, 2, 27)
 
 
-def test_printed_date_without_machine_evidence_does_not_replace_structured_date() -> None:
-    head = jsonld(datePublished="2024-02-27T10:00:00Z")
-    body = "<p class='byline'>December 4, 2025</p>"
+def test_byline_date_replaces_a_structured_date_it_contradicts() -> None:
+    # CMS migrations restamp datePublished; the byline under the headline keeps the real day
+    head = jsonld(datePublished="2025-12-01T05:10:15Z")
+    body = "<p class='byline'>By Jane Doe · April 24, 2000 · 3 min read</p>"
+    meta = extract_html(page(head=head, body=body)).meta
+    assert meta.published_date == date(2000, 4, 24)
+    assert {p.field: p.source for p in meta.provenance}["published_date"] == "byline date after the headline"
+
+
+@pytest.mark.parametrize(
+    ("head", "byline"),
+    [
+        # the byline shows the day the metadata calls a modification: the publication date stands
+        (
+            jsonld(datePublished="2024-02-27T10:00:00Z", dateModified="2025-12-04T08:00:00Z"),
+            "December 4, 2025",
+        ),
+        # a day away is the same moment in another time zone
+        (jsonld(datePublished="2024-02-27T23:30:00-08:00"), "February 28, 2024"),
+        # "03/04/2024" is March 4 or April 3: no guess
+        (jsonld(datePublished="2024-02-27T10:00:00Z"), "03/04/2024"),
+        # a review date is not a publication date
+        (jsonld(datePublished="2024-02-27T10:00:00Z"), "Reviewed by Dr Ann Lee on May 5, 2025"),
+    ],
+)
+def test_byline_date_that_is_no_contradiction_keeps_the_structured_date(head: str, byline: str) -> None:
+    body = f"<p class='byline'>{byline}</p>"
     assert extract_html(page(head=head, body=body)).meta.published_date == date(2024, 2, 27)
+
+
+def test_site_heading_before_the_headline_does_not_hide_the_date() -> None:
+    html = page(body="<p class='date'>December 24, 2024</p>").replace("<nav>", "<nav><h1>Search</h1>")
+    assert extract_html(html).meta.published_date == date(2024, 12, 24)
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("<p>Download PDF. Published Feb 2, 2023</p>", date(2023, 2, 2)),
+        ("<p>Written by Moses Kim and Kate Shaw April 8, 2024</p>", date(2024, 4, 8)),
+        ("<p>Last updated by Moses Kim April 8, 2024</p>", None),  # an update, not the publication
+    ],
+)
+def test_labelled_date_anywhere_when_nothing_else_dates_the_page(tail: str, expected: date | None) -> None:
+    far = f"<p>{' '.join([PARA1, PARA2, PARA3] * 2)}</p>"  # beyond the text searched near the headline
+    html = page().replace("</article>", f"{far}</article>{tail}")
+    assert extract_html(html).meta.published_date == expected
+
+
+def test_one_published_statement_beats_metadata_but_a_list_of_them_does_not() -> None:
+    head = jsonld(datePublished="2025-11-29T12:28:31-05:00")
+    stated = page(head=head).replace("</article>", "</article><p>Published August 13, 2025</p>")
+    assert extract_html(stated).meta.published_date == date(2025, 8, 13)
+    teasers = "<p>Pruning roses. Published on May 2, 2024</p>" * 3  # related articles, not this one
+    listed = page(head=head).replace("</article>", f"</article>{teasers}")
+    assert extract_html(listed).meta.published_date == date(2025, 11, 29)
+
+
+def test_dates_inside_sentences_are_not_the_page_date() -> None:
+    body = "<p>The offer is valid through January 23, 2026 in the Ponchatoula area.</p>"
+    assert extract_html(page(body=body)).meta.published_date is None
+
+
+def test_time_element_counts_only_when_the_page_shows_its_day() -> None:
+    far = f"<p>{' '.join([PARA1, PARA2, PARA3] * 2)}</p>"
+    shown = page().replace(
+        "</article>", f'{far}</article><time datetime="2025-12-02">December 02, 2025</time>'
+    )
+    assert extract_html(shown).meta.published_date == date(2025, 12, 2)
+    month = page().replace("</article>", f'{far}</article><time datetime="2025-04-14">April 2025</time>')
+    assert extract_html(month).meta.published_date is None
+
+
+def test_dotted_dates_are_read_day_first_near_the_headline() -> None:
+    assert extract_html(page(body="<p>17.05.2021</p>")).meta.published_date == date(2021, 5, 17)
+
+
+def test_a_modification_date_alone_is_no_publication_date() -> None:
+    head = '<meta property="article:modified_time" content="2023-06-12T10:39:42+00:00">'
+    assert extract_html(page(head=head)).meta.published_date is None
 
 
 @pytest.mark.parametrize(
@@ -188,3 +266,27 @@ def test_broken_or_empty_pages_raise_not_an_article_or_give_no_text(html: str) -
 )
 def test_normalise_authors(values: list[str], expected: tuple[str, ...]) -> None:
     assert normalise_authors(values, publisher="Example News") == expected
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)), st.sampled_from(["/", "."]))
+def test_a_numeric_date_reads_as_itself_and_at_most_one_other_day(day: date, sep: str) -> None:
+    from dateline.htmldates import byline_date
+
+    # the US order with slashes, the day-first order with dots, as pages print them
+    printed = f"{day.month}/{day.day}/{day.year}" if sep == "/" else f"{day.day}.{day.month}.{day.year}"
+    found = byline_date(f"talks resume by jane doe {printed} officials said", ["talks resume"])
+    assert found is not None
+    days, _ = found
+    assert day in days and len(days) <= 2
+    assert len(days) == 1 or day.day <= 12  # a second reading needs a day that can be a month
+
+
+@given(st.text(max_size=400))
+def test_date_text_helpers_never_raise(text: str) -> None:
+    from dateline.htmldates import byline_date, in_prose, labelled_published, stated_publication
+
+    lowered = text.lower()
+    byline_date(lowered, [lowered[:20]])
+    labelled_published(lowered)
+    stated_publication(lowered)
+    assert in_prose(lowered) in (True, False)

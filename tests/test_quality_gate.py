@@ -69,6 +69,15 @@ def test_plv_classify_cross_validation_meets_its_floors() -> None:
     assert evaluate.check_floors("plv", result["summary"], FLOORS) == []
 
 
+@needs_shared
+@pytest.mark.heavy
+@pytest.mark.parametrize("suite", ["zyte", "wcxb"])
+def test_html_extraction_benchmarks_meet_their_floors(suite: str) -> None:
+    result = evaluate.run_suite(suite, Context(), OPTS)
+    assert result["summary"]["pages"] == {"zyte": 181, "wcxb": 793}[suite]
+    assert evaluate.check_floors(suite, result["summary"], FLOORS) == []
+
+
 def _committed_floors() -> dict[str, dict[str, object]] | None:
     try:
         text = subprocess.run(

@@ -1,8 +1,8 @@
 """dateline: raw news in, coded political events (CAMEO / PLOVER) out.
 
-    >>> import dateline
-    >>> story = dateline.code_text(open("examples/yonhap-2022-01-20.txt").read())
-    >>> [(e.source, e.cameo, e.target) for e in story.events]
+>>> import dateline
+>>> story = dateline.code_text(open("examples/yonhap-2022-01-20.txt").read())
+>>> [(e.source, e.cameo, e.target) for e in story.events]
 """
 
 from __future__ import annotations

@@ -89,8 +89,7 @@ class MissingExtraError(DatelineError):
     def __init__(self, package: str, extra: str) -> None:
         self.package, self.extra = package, extra
         super().__init__(
-            f"{package} is not installed; it comes with the '{extra}' extra: "
-            f"pip install 'dateline[{extra}]'"
+            f"{package} is not installed; it comes with the '{extra}' extra: pip install 'dateline[{extra}]'"
         )
 
 

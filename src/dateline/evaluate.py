@@ -697,6 +697,8 @@ def run_suite(name: str, ctx: Context, opts: SuiteOptions) -> dict[str, Any]:
     else:
         root = str(opts.data) if opts.data else None
         result = _as_result(_call_with(fn, root=root, directory=root, limit=opts.limit))
+        if name in _EXTRACTION_DATA:
+            result["summary"].setdefault("data_sha256", suite_data_sha256(name, opts))
     return {"suite": name, **result}
 
 
@@ -746,6 +748,14 @@ def iter_suite_names() -> Iterable[str]:
 GATED: dict[str, tuple[str, ...]] = {
     "articles": ("lenient_f1", "strict_f1", "seed_lenient_f1"),
     "plv": ("classify_accuracy", "classify_macro_f1"),
+    "zyte": ("f1",),
+    "wcxb": ("body_f1", "title_exact", "date_accuracy", "no_date_right", "author_exact"),
+}
+
+#: where each HTML benchmark lives under the shared folder, and the file patterns it scores
+_EXTRACTION_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
+    "zyte": ("extraction/zyte", ("ground-truth.json", "html/*.html.gz")),
+    "wcxb": ("extraction/wcxb-dev", ("ground-truth/*.json", "html/*.html.gz")),
 }
 
 
@@ -770,6 +780,10 @@ def suite_data_sha256(name: str, opts: SuiteOptions) -> str:
         from .train import sha256_file
 
         return sha256_file(opts.data or opts.shared / "eval" / "plv" / "plv_train.csv")
+    if name in _EXTRACTION_DATA:
+        folder, patterns = _EXTRACTION_DATA[name]
+        root = opts.data or opts.shared / folder
+        return files_sha256(p for pattern in patterns for p in root.glob(pattern))
     raise ConfigError(f"suite {name!r} has no quality floors; gated suites: {', '.join(GATED)}")
 
 

@@ -6,15 +6,18 @@ Steps for one page:
    tree: JSON-LD (``headline``, ``datePublished``, ``author``, ``publisher``,
    ``image.caption``) and OpenGraph/meta tags via extruct, the ``<h1>`` headings,
    and ``figcaption``/caption-class elements.
-2. The body comes from trafilatura; when it returns too little, readability-lxml
-   is tried and the choice is recorded in the provenance.
-3. The headline is kept out of the body, captions are moved to ``Meta.captions``
+2. The body comes from trafilatura; its recall mode fills the gaps inside the article
+   (``htmlbody.recall_within``); when it returns too little, recall mode and then
+   readability-lxml are tried. The choice is recorded in the provenance.
+3. The headline, widget lines, link lines and trailing link/sign-up boxes
+   (``htmlbody.drop_boxes``) are kept out of the body, captions are moved to ``Meta.captions``
    and a wire dateline on the first paragraph is split into place, date, agency.
 4. Title: the ``<h1>`` that agrees with the structured headline, else the
    structured headline without the site name. Authors: JSON-LD, then meta tags,
    then trafilatura, normalised into a list. Date: JSON-LD/OpenGraph/meta with the
    time zone kept; htmldate is the fallback and is run without its extensive text
-   search, so a page that states no date gets "no date" rather than a guess.
+   search, so a page that states no date gets "no date" rather than a guess. A byline date or a
+   "Published on" statement printed on the page beats metadata it contradicts (:mod:`.htmldates`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import lxml.html
 from lxml import etree
 
 from .errors import NotAnArticleError
+from .htmlbody import drop_boxes, recall_within
 from .model import Meta, Provenance
 
 __all__ = ["extract_html", "normalise_authors"]
@@ -42,6 +46,12 @@ _MIN_BODY = 250
 _SHORT_SHARE = 0.4
 #: readability's body replaces trafilatura's only when it is this many times longer
 _LONGER = 1.5
+#: recall mode's text (within the default mode's span) replaces the default text when it is this
+#: many times longer (tuned on the even WCXB-dev pages, confirmed on the odd ones)
+_RECALL_LONGER = 1.05
+#: ... and is not tried when the default text is this many times the page's <p> text (it already
+#: took in the lists and tables around the paragraphs; skips a third of the pages for speed)
+_FULL_SHARE = 1.2
 #: a paragraph at least this long (characters of its word key) seen twice is printed twice: keep one
 _REPEATED = 50
 #: whole lines that are page widgets, not article text ("Read more", "5 min read", "Share")
@@ -49,7 +59,9 @@ _WIDGET_LINE = re.compile(
     r"^\W*(?:read more|learn more|see more|show more|table of contents|in this article|jump to"
     r"|\d+\s*-?\s*min(?:ute)?s? read|\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?) ago"
     r"|share(?: this(?: article| post)?)?|related(?: posts?| articles?| stories)?|posted on"
-    r"|advertisement|sponsored|where to buy|subscribe|sign up|click here|back to top|print)\W*$",
+    r"|advertisement|sponsored|where to buy|subscribe|sign up|click here|back to top|print"
+    r"|home|contents|author|written by|published|back to blog|book a demo|download now|get started(?: today)?"
+    r"|facebook|twitter|instagram|linkedin|pinterest)\W*$",
     re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
@@ -114,6 +126,8 @@ _DATE_NAME = re.compile(r"date|time|publish|created|issued", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=[/+_-]|$)")
 #: page text searched before a printed date for the word that marks it as a change date
 _LABEL_CHARS = 25
+#: ... and for "Reviewed by <name> on" before a byline date (a name makes the label longer)
+_BYLINE_LABEL_CHARS = 45
 
 
 #: XPaths run on every page, compiled once (lxml recompiles a string on each call)
@@ -122,7 +136,9 @@ _XP_CAPTIONS = etree.XPath(
     # one pass over the page: "caption" in a class also finds WordPress's "wp-caption-text"
     "//figcaption | //*[contains(@class, 'caption') and not(self::body) and not(self::article)]"
 )
-_XP_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+# Script and style hold only text children in a parsed HTML tree, so checking the parent is
+# enough (and cheaper than walking every ancestor of every text node).
+_XP_TEXT = etree.XPath("//body//text()[not(parent::script) and not(parent::style)]")
 _XP_TIME_PUBLISHED = etree.XPath('//time[@datetime][@itemprop="datePublished" or @pubdate]')
 _XP_TIME = etree.XPath("//time[@datetime]")
 _XP_BYLINE = etree.XPath(
@@ -350,9 +366,15 @@ def _body(tree: Any, html: str, url: str | None, paragraph_chars: int) -> tuple[
         or ""
     )
     if len(text) >= _MIN_BODY and len(text) >= _SHORT_SHARE * paragraph_chars:
+        # 1. recall mode fills the gaps (lists, subheads, short paragraphs) the default mode
+        # pruned inside the article; only its lines within the span both modes share are kept
+        if len(text) >= _FULL_SHARE * paragraph_chars:
+            return text, "trafilatura"  # it holds more than every <p>: nothing left to fill in
+        filled = recall_within(text, _recall(html, url, fast=True))
+        if len(filled) > _RECALL_LONGER * len(text):
+            return filled, f"trafilatura favor_recall within the default span ({len(text)} characters)"
         return text, "trafilatura"
-    # 1. trafilatura's recall mode keeps the lists and boxes its default mode pruned away;
-    # 2. readability-lxml picks the single densest block instead
+    # 2. on a short answer, recall mode, else readability-lxml's single densest block
     for name, fallback in (("trafilatura favor_recall", _recall), ("readability", _readability)):
         longer = fallback(html, url)
         if len(longer) > max(_MIN_BODY, _LONGER * len(text)):
@@ -360,8 +382,11 @@ def _body(tree: Any, html: str, url: str | None, paragraph_chars: int) -> tuple[
     return text, "trafilatura"
 
 
-def _recall(html: str, url: str | None) -> str:
-    """trafilatura in recall mode, on a fresh parse (the first pass pruned the tree)."""
+def _recall(html: str, url: str | None, *, fast: bool = False) -> str:
+    """trafilatura in recall mode, on a fresh parse (the first pass pruned the tree).
+
+    ``fast`` skips trafilatura's own comparison with its external extractors (half the cost).
+    """
     import trafilatura
 
     try:
@@ -374,6 +399,7 @@ def _recall(html: str, url: str | None) -> str:
                 include_tables=True,
                 deduplicate=False,
                 favor_recall=True,
+                fast=fast,
             )
             or ""
         )
@@ -415,7 +441,7 @@ def _captions(tree: Any, structured: dict[str, Any]) -> list[str]:
 
 
 def _clean_body(body: str, title: str | None, captions: list[str]) -> tuple[list[str], list[str]]:
-    """Paragraphs without the headline and the captions; the removed lines."""
+    """Paragraphs without the headline, captions, link lines and link boxes; the removed lines."""
     key = _key(title) if title else None
     cap_keys = {_key(c) for c in captions}
     seen: set[str] = set()
@@ -434,7 +460,8 @@ def _clean_body(body: str, title: str | None, captions: list[str]) -> tuple[list
             continue
         seen.add(k)
         keep.append(line)
-    return keep, removed
+    keep, boxes = drop_boxes(keep)
+    return keep, removed + boxes
 
 
 def _key(text: str) -> str:
@@ -649,7 +676,17 @@ def _published(
     4. A date printed next to the headline replaces the answer when it is not labelled as a change
        ("Updated ...") and an independent machine-readable date agrees with it: pages that state
        a UTC time for a post their URL and byline date locally, or a stale structured date.
+    5. Failing all that, a `<time datetime>` that prints its day, then a date the page labels
+       "Published"/"Posted on" or prints after a "by ..." byline anywhere in its text.
+    6. A byline date printed just after the headline replaces a structured date that it contradicts,
+       unless it is labelled or marked up as a change, is a day away (a time-zone shift) or is an
+       ambiguous numeric date: CMS imports and migrations restamp metadata, not the byline.
+    7. Likewise the page's one "Published on X" statement ("originally published on ...").
     """
+    from .htmldates import headline_first
+
+    titles = [structured.get("og|og:title"), structured.get("headline"), tree.findtext(".//title")]
+    headings = headline_first(headings, titles)  # "Search" or "Menu" h1s are not the headline
     choice = _structured_when(tree, structured, url) or _weak_when(structured, tree, url, page, headings)
     if choice is None:
         near = _dates_near_headline(page.lower, headings)
@@ -661,7 +698,11 @@ def _published(
     if choice is None:
         day = _url_date(url)
         choice = (day, "url date", url or "") if day else None
+    if choice is None:
+        choice = _shown_time(tree, url, page) or _labelled(page)
     printed = _corroborated_printed(choice, tree, structured, url, page, headings)
+    printed = printed or _byline_over_metadata(choice, tree, structured, url, page, headings)
+    printed = printed or _statement_over_metadata(choice, page)
     if printed is not None:
         choice = printed
     if choice is not None:
@@ -670,6 +711,74 @@ def _published(
 
 _Choice = tuple[datetime | date, str, str]  # the date, its source, the raw value
 _Parser = Callable[[Any, str | None], datetime | date | None]
+
+
+def _shown_time(tree: Any, url: str | None, page: _PageText) -> _Choice | None:
+    """The first ``<time datetime>`` that prints its own day and is not a change date (step 5)."""
+    from .htmldates import CHANGE_LABEL
+
+    for el in _XP_TIME(tree)[:15]:
+        if _CHANGED.search(f"{el.get('class', '')} {el.get('itemprop', '')}"):
+            continue
+        day, shown = _day(_parse_when(el.get("datetime"), url)), " ".join(_text(el).lower().split())
+        if day is None or not shown or not _printed(day, shown):
+            continue  # a reader cannot see this date: markup alone is not the page's word
+        at = page.lower.find(shown)
+        if at >= 0 and CHANGE_LABEL.search(page.lower[max(0, at - _LABEL_CHARS) : at]):
+            continue  # "Last updated: <time>"
+        return day, "<time> shown on the page", el.get("datetime") or ""
+    return None
+
+
+def _labelled(page: _PageText) -> _Choice | None:
+    """A date labelled "Published"/"Posted on", or printed after a "by" byline, in the text (step 5)."""
+    from .htmldates import labelled_published
+
+    day = labelled_published(page.lower)
+    return (day, "labelled date in the text", day.isoformat()) if day else None
+
+
+def _byline_over_metadata(
+    choice: _Choice | None,
+    tree: Any,
+    structured: dict[str, Any],
+    url: str | None,
+    page: _PageText,
+    headings: list[str],
+) -> _Choice | None:
+    """The byline date after the headline, when no metadata says it is a change date (step 6)."""
+    from .htmldates import CHANGE_LABEL, byline_date, change_values
+
+    if choice is None:
+        return None
+    found = byline_date(page.lower, headings)
+    if found is None:
+        return None
+    days, before = found
+    current = _day(choice[0])
+    if len(days) != 1 or current is None or CHANGE_LABEL.search(before[-_BYLINE_LABEL_CHARS:]):
+        return None
+    day = days.pop()
+    if abs((day - current).days) <= 1:  # the same moment seen from another time zone
+        return None
+    times = _XP_TIME(tree)[:15]
+    changed = change_values(structured.get("jsonld_dates", []), structured, times)
+    if day in {_day(_parse_when(v, url)) for v in changed}:
+        return None  # the byline shows the update date: the publication date stands
+    return day, "byline date after the headline", f"metadata said {current}"
+
+
+def _statement_over_metadata(choice: _Choice | None, page: _PageText) -> _Choice | None:
+    """The page's one "Published on X" statement, when it contradicts the answer (step 7)."""
+    from .htmldates import stated_publication
+
+    current = _day(choice[0]) if choice else None
+    if current is None:
+        return None
+    day = stated_publication(page.lower)
+    if day is None or abs((day - current).days) <= 1:  # a day apart: the same moment, another zone
+        return None
+    return day, "labelled date in the text", f"the page says published {day}; metadata said {current}"
 
 
 def _structured_when(
@@ -837,7 +946,11 @@ def _headline_zone(text: str, headings: list[str]) -> str:
 
 
 def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str]]:
-    """Full dates printed around the first h1 found in the text, with the text before each."""
+    """Full dates printed around the first h1 found in the text, with the text before each.
+
+    Dates inside a sentence ("valid through May 2") are skipped: the page talks about them.
+    """
+    from .htmldates import in_prose
     from .textclean import _parse_date
 
     for heading in headings:
@@ -849,8 +962,8 @@ def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str
         out = []
         for m in _NUMERIC_OR_NAMED_DATE.finditer(window):
             plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
-            day = _numeric_date(m) if m.group("num") else _parse_date(plain)
-            if day is not None:
+            day = _numeric_date(m) if m.group("num") or m.group("dot") else _parse_date(plain)
+            if day is not None and not in_prose(window[: m.start()]):
                 out.append((day, window[: m.start()]))
         return out
     return []
@@ -860,12 +973,16 @@ _NUMERIC_OR_NAMED_DATE = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d\d"
     r"|(?:19|20)\d\d-\d\d-\d\d"
-    r"|(?P<num>(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d)))\b"
+    r"|(?P<num>(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d))"
+    # dotted dates ("17.05.2021") are mostly day-first; htmldates.readings keeps both orders
+    r"|(?P<dot>(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>(?:19|20)\d\d)))\b"
 )
 
 
 def _numeric_date(m: re.Match[str]) -> date | None:
     try:
+        if m.group("dot"):
+            return date(int(m["dy"]), int(m["dm"]), int(m["dd"]))
         return date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
         return None
@@ -887,6 +1004,7 @@ def _printed(day: date, text: str) -> bool:
         f"{d}/{m}/{y}",
         f"{d:02d}.{m:02d}.{y}",
         f"{y}/{m:02d}/{d:02d}",
+        f"{y}/{m}/{d}",
         f"{d}.{m}.{y}",
     }
     for name in names:
