@@ -18,6 +18,8 @@ Steps for one page:
    time zone kept; htmldate is the fallback and is run without its extensive text
    search, so a page that states no date gets "no date" rather than a guess. A byline date or a
    "Published on" statement printed on the page beats metadata it contradicts (:mod:`.htmldates`).
+   A learned ranker (:mod:`.dateranker`) then weighs the rules' answer against every other day
+   the page states or prints near its headline; the rules' "no date" stands.
 """
 
 from __future__ import annotations
@@ -301,6 +303,8 @@ def _from_jsonld(item: dict[str, Any], out: dict[str, Any], *, page: bool) -> No
         if isinstance(item.get(field), str):
             out.setdefault(f"{key}{field}", item[field])
             out.setdefault("jsonld_dates", []).append((field, item[field]))
+            if page:  # the date ranker weighs a WebPage's dates apart from an article's
+                out.setdefault("jsonld_page_dates", []).append((field, item[field]))
     authors = item.get("author") or item.get("creator")
     if authors and not page:
         out["jsonld_authors"].extend(_names(authors))
@@ -682,11 +686,27 @@ def _published(
        unless it is labelled or marked up as a change, is a day away (a time-zone shift) or is an
        ambiguous numeric date: CMS imports and migrations restamp metadata, not the byline.
     7. Likewise the page's one "Published on X" statement ("originally published on ...").
+    8. The learned ranker (:func:`_ranked`) keeps that answer or picks another candidate day.
     """
+    headings = _headline_order(tree, structured, headings)
+    choice = _rule_choice(tree, structured, url, page, headings)
+    choice = _ranked(choice, tree, structured, url, page, headings)
+    if choice is not None:
+        _put_when(*choice, found)
+
+
+def _headline_order(tree: Any, structured: dict[str, Any], headings: list[str]) -> list[str]:
+    """The ``<h1>`` texts, the article's headline first ("Search" or "Menu" h1s are not it)."""
     from .htmldates import headline_first
 
     titles = [structured.get("og|og:title"), structured.get("headline"), tree.findtext(".//title")]
-    headings = headline_first(headings, titles)  # "Search" or "Menu" h1s are not the headline
+    return headline_first(headings, titles)
+
+
+def _rule_choice(
+    tree: Any, structured: dict[str, Any], url: str | None, page: _PageText, headings: list[str]
+) -> _Choice | None:
+    """The hand rules' publication date (steps 1-7 of :func:`_published`)."""
     choice = _structured_when(tree, structured, url) or _weak_when(structured, tree, url, page, headings)
     if choice is None:
         near = _dates_near_headline(page.lower, headings)
@@ -703,10 +723,96 @@ def _published(
     printed = _corroborated_printed(choice, tree, structured, url, page, headings)
     printed = printed or _byline_over_metadata(choice, tree, structured, url, page, headings)
     printed = printed or _statement_over_metadata(choice, page)
-    if printed is not None:
-        choice = printed
-    if choice is not None:
-        _put_when(*choice, found)
+    return printed if printed is not None else choice
+
+
+def _ranked(
+    choice: _Choice | None,
+    tree: Any,
+    structured: dict[str, Any],
+    url: str | None,
+    page: _PageText,
+    headings: list[str],
+) -> _Choice | None:
+    """The learned ranker's day among all candidates, when one ships (step 8).
+
+    The rules' answer is one candidate among the days the markup states and the page prints;
+    the ranker (:mod:`.dateranker`) keeps it, picks another, or answers "no date".
+    """
+    from .dateranker import load_ranker
+
+    ranker = load_ranker()
+    if ranker is None:
+        return choice
+    stated = _stated_days(tree, structured, url)
+    candidates = _date_candidates(choice, stated, page, headings)
+    day, _ = ranker.choose(candidates)
+    if day is None:
+        return None
+    if choice is not None and _day(choice[0]) == day:
+        return choice  # the rules' value keeps its time and zone
+    when = next((w for _, w, _ in stated if _day(w) == day and isinstance(w, datetime)), day)
+    return when, "date ranker", f"ranked over {len(candidates)} candidate days"
+
+
+def _date_candidates(
+    choice: _Choice | None,
+    stated: list[tuple[str, datetime | date, str]],
+    page: _PageText,
+    headings: list[str],
+) -> dict[date, dict[str, float]]:
+    """Candidate days with the ranker's features (the rules' answer is the source "rules")."""
+    from .dateranker import candidate_features
+
+    pairs = [(src, d) for src, w, _ in stated if (d := _day(w)) is not None]
+    rules_day = _day(choice[0]) if choice else None
+    if rules_day is not None:
+        pairs.append(("rules", rules_day))
+    text = page.lower
+    span = None
+    for heading in headings:
+        key = heading.lower()[:60]
+        at = text.find(key) if key else -1
+        if at >= 0:
+            span = (at, at + len(heading))
+            break
+    return candidate_features(pairs, text, span)
+
+
+def _stated_days(
+    tree: Any, structured: dict[str, Any], url: str | None
+) -> list[tuple[str, datetime | date, str]]:
+    """Every machine-readable date of the page as ``(source, value, raw)``, sources as in ``dateranker``."""
+    page = structured.get("jsonld_page_dates", [])
+    raw: list[tuple[str, Any]] = [
+        ({"dateCreated": "jsonld_created", "dateModified": "jsonld_modified"}.get(f, "jsonld_published"), v)
+        for f, v in structured.get("jsonld_dates", [])
+        if (f, v) not in page
+    ]
+    raw += [("jsonld_page_modified" if f == "dateModified" else "jsonld_page", v) for f, v in page]
+    known = set()
+    for k in _META_DATE_KEYS:
+        known |= {f"og|{k}", f"meta|{k}"}
+        value = structured.get(f"og|{k}") or structured.get(f"meta|{k}")
+        raw.append(("meta_published" if _parse_when(value, url) else "meta_loose", value))
+    for k, v in structured.items():
+        if k.startswith(("meta|", "og|")) and k not in known and _DATE_NAME.search(k):
+            raw.append(("meta_modified" if _CHANGED.search(k) else "meta_other", v))
+    for el in _XP_TIME(tree)[:15]:
+        names = f"{el.get('class', '')} {el.get('itemprop', '')}"
+        kind = "time_modified" if _CHANGED.search(names) else "time"
+        if el.get("itemprop") == "datePublished" or el.get("pubdate") is not None:
+            kind = "time_published"
+        raw.append((kind, el.get("datetime")))
+    out: list[tuple[str, datetime | date, str]] = []
+    for src, value in raw:
+        when = (_parse_loose if src == "meta_loose" else _parse_when)(value, url)
+        if when is not None:
+            out.append((src, when, str(value)))
+    day = _url_date(url)
+    if day is not None:
+        out.append(("url", day, url or ""))
+    return out
 
 
 _Choice = tuple[datetime | date, str, str]  # the date, its source, the raw value
