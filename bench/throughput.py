@@ -184,6 +184,11 @@ def run_executor(
         "stage_seconds": stats["stage_seconds"],
         "stage_cpu_seconds": stats["stage_cpu_seconds"],
         "peak_rss_mb_per_worker": max(stats["peak_rss_mb"].values(), default=0.0),
+        # worker CPU no stage accounts for (stages are timed on their own thread): the executor's
+        # runtime, e.g. a Ray actor's RPC and metrics threads
+        "runtime_cpu_s": round(
+            stats["cpu_s"] - sum(v for k, v in stats["stage_cpu_seconds"].items() if k != "store"), 3
+        ),
     }
 
 
@@ -253,6 +258,7 @@ def print_report(report: dict[str, Any]) -> None:
         rows.append(
             (f"  {_short(stage)}", ["-"] + [_fmt(r["stage_cpu_seconds"].get(stage)) for r in runs.values()])
         )
+    rows.append(("  runtime (not in a stage)", ["-"] + [_fmt(r.get("runtime_cpu_s")) for r in runs.values()]))
     width = max(len(label) for label, _ in rows) + 2
     corpus = report["corpus"]
     print(f"\ncorpus: {corpus['stories']} stories, {corpus['words']} words; {report['conditions']}")

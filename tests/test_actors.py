@@ -6,11 +6,18 @@ import dataclasses
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from dateline.actors import (
     ActorStage,
+    _plausible_single,
+    _StoryResolver,
     actor_dictionary,
     agent,
     evaluate_actors,
@@ -19,7 +26,7 @@ from dateline.actors import (
     use_dictionary,
 )
 from dateline.context import Context
-from dateline.dictionaries import dictionary_from_tabari
+from dateline.dictionaries import ActorDictionary, dictionary_from_tabari, load_dictionary, norm
 from dateline.model import Meta, Sentence, Story
 
 JAN20 = date(2022, 1, 20)
@@ -575,3 +582,59 @@ def test_printed_title_decides_when_dates_cannot(ctx) -> None:  # type: ignore[n
 def test_plural_demonym_nouns_are_people(ctx) -> None:  # type: ignore[no-untyped-def]
     got = dict(_coded(ctx, "Algerians voted on Sunday. The Algerian army stayed in its barracks."))
     assert got["Algerians"] == "DZACVL" and got["The Algerian army"] == "DZAMIL", got
+
+
+# --- the name matcher's early stop changes no match ------------------------------------------
+
+#: names (several tokens each), near-names and filler, strung together at random
+_MATCHER_PHRASES = [
+    "Kim Jong - un", "New York Times", "United Nations Security Council", "U.S. dollar",
+    "the Korean Peninsula", "South Korea 's", "North Koreas '", "President Moon Jae In",
+    "Islamic State", "al Qaeda", "Sea of Japan", "# SecurityCouncil", "Joe Biden", "the West Bank",
+    "Gaza Strip", "The U.S.", "North", "Korean", "said", "in", "a", "of", ",", ".", "\n",
+]  # fmt: skip
+
+
+def _longest_every_end(r: _StoryResolver, i: int) -> tuple[int, str | None] | None:
+    """The matcher's rule for the longest name at token ``i``, trying every end (no early stop)."""
+    doc, d, t = r.doc, r.d, r.tok
+    for end in range(min(len(doc), i + d.max_words + 1, t.next_break[i]), i, -1):
+        if end > i + 1 and t.punct[end - 1]:
+            continue
+        raw = t.text[t.start[i] : t.end[end - 1]]
+        key = norm(raw)
+        if key in d.blocked:
+            return end, None
+        if key not in d.names and key not in d.phoenix:
+            continue
+        if (end == i + 1 and not _plausible_single(raw)) or not any(t.capital[i:end]):
+            continue
+        lk = d.lookup(raw, r.when)
+        if lk.entry is not None:
+            if end == i + 1 and lk.entry.tier == 0 and doc[i].ent_type_ == "PERSON":
+                continue
+            curated = d.agent(key)
+            if lk.entry.tier == 0 and curated is not None and curated.tier > 0:
+                return end, None
+            return end, lk.code
+    return None
+
+
+@pytest.fixture(scope="module")
+def builtin_dictionary() -> ActorDictionary:
+    return load_dictionary()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_MATCHER_PHRASES), min_size=1, max_size=6), st.randoms())
+def test_early_stop_finds_the_same_names_as_trying_every_end(
+    builtin_dictionary: ActorDictionary, phrases: list[str], rnd: Any
+) -> None:
+    words = [w for phrase in phrases for w in phrase.split(" ")]
+    tokens = list(zip(words, [rnd.random() < 0.8 for _ in words], strict=True))
+    doc = Doc(Vocab(), words=words, spaces=[space for _, space in tokens])
+    r = _StoryResolver(doc, builtin_dictionary, JAN20, Meta())
+    for i in range(len(doc)):
+        hit = r._longest(i)
+        found = (hit[0], hit[1].code if hit[1] else None) if hit else None
+        assert found == _longest_every_end(r, i), (tokens, i)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from dateline.dictionaries import (
     ActorDictionary,
     Entry,
+    collapse,
     compile_phoenix,
     load_dictionary,
     norm,
@@ -21,6 +22,7 @@ from dateline.dictionaries import (
     read_phoenix_csv,
     specific_wins,
     split_code,
+    strip_key,
 )
 from dateline.errors import DictionaryError
 
@@ -269,3 +271,44 @@ def test_bad_city_row_names_file_and_line(tmp_path: Path) -> None:
     bad.write_text("name,country,population\nMariupol,UKR,1\nGotham,Nowhere,2\n", "utf-8")
     with pytest.raises(DictionaryError, match=r"cities\.csv:3"):
         read_cities(bad)
+
+
+# --- the properties the actor matcher's early stop relies on (actors._collapsed_spans) --------
+
+#: names' characters, hyphens, apostrophes, spaces of several kinds and Greek capitals
+#: (str.lower's one context-dependent rule is the final sigma)
+_NAME_TEXT = st.text(alphabet=st.sampled_from([*"aZé-_'’ .\u00a0\u2009\n\u0301ΣΑσ", "İ", "ﬁ"]), max_size=12)
+
+
+@settings(max_examples=400)
+@given(_NAME_TEXT, _NAME_TEXT)
+def test_collapse_keeps_the_finished_words_of_a_prefix(a: str, b: str) -> None:
+    words = collapse(a).split(" ")[:-1]
+    assert collapse(a + b).split(" ")[: len(words)] == words
+
+
+@settings(max_examples=400)
+@given(_NAME_TEXT, _NAME_TEXT, st.sampled_from([" ", "\u00a0", "\n", "  "]))
+def test_collapse_across_whitespace_joins_the_parts(a: str, b: str, gap: str) -> None:
+    parts = [x for x in (collapse(a), collapse(b)) if x]
+    assert collapse(a + gap + b) == " ".join(parts)
+
+
+@given(_NAME_TEXT)
+def test_norm_is_collapse_then_strip_key(text: str) -> None:
+    assert norm(text) == strip_key(collapse(text))
+
+
+def test_word_prefixes_cover_every_key(builtin: ActorDictionary) -> None:
+    for key in ["south korea", "kim jong un", *builtin.blocked]:
+        words = key.split(" ")
+        assert all(" ".join(words[:n]) in builtin.word_prefixes for n in range(1, len(words) + 1))
+    assert "korea zzqx" not in builtin.word_prefixes
+
+
+def test_agent_last_words_cover_every_agent_phrase(builtin: ActorDictionary) -> None:
+    assert {p.rsplit(" ", 1)[-1] for p in builtin.agents} == builtin.agent_last_words
+    assert "minister" in builtin.agent_last_words and "seoul" not in builtin.agent_last_words
+    built = ActorDictionary(agents=dict(list(builtin.agents.items())[:50]))
+    built.finish()
+    assert {p.rsplit(" ", 1)[-1] for p in built.agents} == built.agent_last_words

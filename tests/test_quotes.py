@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dateline.context import Context
 from dateline.errors import DictionaryError
@@ -16,6 +18,44 @@ from dateline.quotes import MIN_UNATTRIBUTED_WORDS, QuoteStage, find_quote_spans
 
 def _contents(text: str) -> list[str]:
     return [text[s:e] for s, e in find_quote_spans(text)]
+
+
+def _spans_char_by_char(text: str) -> list[tuple[int, int]]:
+    """Step 1 of the module doc read literally: look at every character (the reference)."""
+    closers_of = {"\u201c": ("\u201d", '"'), '"': ('"', "\u201d"), "\u00ab": ("\u00bb",)}
+    spans, i = [], 0
+    while i < len(text):
+        closers = closers_of.get(text[i])
+        opens = i == 0 or text[i - 1].isspace() or text[i - 1] in "([{\u2014-:"
+        end = None
+        if closers is not None and (text[i] != '"' or opens):
+            j = i + 1
+            while j < len(text) and end is None:
+                ch = text[j]
+                if ch in closers or (ch == "\u201c" and text[j - 1] in ",.?!"):
+                    end = j
+                elif ch == "\n":
+                    k = j
+                    while k < len(text) and text[k].isspace():
+                        k += 1
+                    if k >= len(text) or text[k] not in closers_of:
+                        break
+                    j = k + 1
+                else:
+                    j += 1
+        if end is None:
+            i += 1
+            continue
+        if end > i + 1:
+            spans.append((i + 1, end))
+        i = end + 1
+    return spans
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list('ab ,.?!:(-\n"\u201c\u201d\u00ab\u00bb\u2014')), max_size=40))
+def test_quote_scan_jumps_to_the_same_spans(text: str) -> None:
+    assert find_quote_spans(text) == _spans_char_by_char(text)
 
 
 def test_straight_and_curly_quotes() -> None:

@@ -74,9 +74,11 @@ from .dictionaries import (
     AgentEntry,
     Entry,
     Lookup,
+    collapse,
     load_dictionary,
     norm,
     singular,
+    strip_key,
 )
 from .model import Actor, Mention, Meta, Story, content_id
 from .pipeline import Stage
@@ -615,18 +617,26 @@ class _TokenTable:
     """Per-token facts the name matcher reads many times, computed once per Doc."""
 
     def __init__(self, doc: Doc) -> None:
-        self.text = doc.text  # Doc.text rebuilds the string on every access
-        self.start = [t.idx for t in doc]
-        self.end = [t.idx + len(t.text) for t in doc]
+        # the Token objects, created once: spaCy builds a new one on every Doc access, which
+        # costs more than reading it, so the tables and the rules iterate ``tokens``
+        self.tokens: list[Token] = list(doc)
+        # Doc.text joins every token's text on each access: build it once, the same way
+        self.text = "".join(t.text_with_ws for t in self.tokens)
+        self.words = [t.text for t in self.tokens]
+        self.start = [t.idx for t in self.tokens]
         # a trailing "." or "'" may belong to a name ("U.S.", "Koreas'")
-        self.punct = [t.is_punct and t.text not in {".", "'"} for t in doc]
-        self.capital = [t.text[:1].isupper() or t.text[:1] in "#@" for t in doc]
+        self.punct = [
+            t.is_punct and w not in {".", "'"} for t, w in zip(self.tokens, self.words, strict=True)
+        ]
+        sent_start = [t.is_sent_start for t in self.tokens]
+        self.end = [s + len(w) for s, w in zip(self.start, self.words, strict=True)]
+        self.capital = [w[:1].isupper() or w[:1] in "#@" for w in self.words]
         # never match across a real sentence end (the parser's own breaks can be wrong)
         self.next_break = [len(doc)] * len(doc)
         upcoming = len(doc)
         for k in range(len(doc) - 1, -1, -1):
             self.next_break[k] = upcoming
-            if k and doc[k].is_sent_start and doc[k - 1].text in {".", "!", "?", "\n"}:
+            if k and sent_start[k] and self.words[k - 1] in {".", "!", "?", "\n"}:
                 upcoming = k
 
 
@@ -640,6 +650,33 @@ class _StoryResolver:
         self.mentions: list[_M] = []
         self.absorbed: list[_M] = []  # names folded into a role phrase (kept for surnames)
         self.taken: set[int] = set()
+        self.agents: dict[str, AgentEntry | None] = {}  # phrase -> d.agent(phrase), for this story
+        self.collapsed: dict[str, str] = {}  # word -> collapse(word), for this story
+
+    def _collapse_word(self, word: str) -> str:
+        """``collapse(word)``, once per distinct word of the story."""
+        if word not in self.collapsed:
+            self.collapsed[word] = collapse(word)
+        return self.collapsed[word]
+
+    def _may_end_agent(self, run: list[Token], tail: str) -> bool:
+        """False when no agent phrase can end the way every ``run[k:] + tail`` phrase ends.
+
+        All those phrases end in the same word; when it is plain ASCII letters it is also the
+        last word of the phrase's :func:`~dateline.dictionaries.norm` key, and of the
+        singular key ``d.agent`` tries next, so one set lookup can rule out the whole run.
+        """
+        chunks = (tail if tail.strip() else run[-1].lower_ if run else "").split()
+        if not chunks or not (chunks[-1].isascii() and chunks[-1].isalpha()):
+            return True
+        last, ends = chunks[-1], self.d.agent_last_words
+        return last in ends or singular(last) in ends
+
+    def _agent(self, phrase: str) -> AgentEntry | None:
+        """``d.agent(phrase)``, once per phrase: the role rule asks for the same nouns again and again."""
+        if phrase not in self.agents:
+            self.agents[phrase] = self.d.agent(phrase)
+        return self.agents[phrase]
 
     def run(self) -> list[_M]:
         """Apply rules 1-6 and return the mentions in text order."""
@@ -661,13 +698,16 @@ class _StoryResolver:
 
     # 1. names ------------------------------------------------------------------------
     def _names(self) -> list[_M]:
-        doc, d = self.doc, self.d
+        d, words = self.d, self.tok.words
         out: list[_M] = []
+        starts: dict[str, bool] = {}  # word -> may start a name; most words recur in a story
         i = 0
-        while i < len(doc):
-            tok = doc[i]
-            first = norm(tok.text)
-            if first not in d.first_words and not (tok.text in {"#", "@"} and i + 1 < len(doc)):
+        while i < len(words):
+            word = words[i]
+            first = starts.get(word)
+            if first is None:
+                first = starts[word] = norm(word) in d.first_words
+            if not first and not (word in {"#", "@"} and i + 1 < len(words)):
                 i += 1
                 continue
             hit = self._longest(i)
@@ -675,7 +715,7 @@ class _StoryResolver:
                 i += 1
                 continue
             end, lk = hit
-            if lk is not None and tok.text in _SHIP_PREFIXES:
+            if lk is not None and word in _SHIP_PREFIXES:
                 end = self._ship_name_end(end)
             if lk is not None and not self._hyphen_modifier(i, end):
                 out.append(self._name_mention(i, end, lk))
@@ -705,7 +745,7 @@ class _StoryResolver:
     def _overtaken(self, i: int, end: int) -> bool:
         """True when a name starting inside [i, end) runs further ("President Moon | Moon Jae In")."""
         for j in range(i + 1, end):
-            if norm(self.doc[j].text) in self.d.first_words:
+            if norm(self.tok.words[j]) in self.d.first_words:
                 later = self._longest(j)
                 if later is not None and later[0] > end and later[1] is not None:
                     return True
@@ -715,15 +755,16 @@ class _StoryResolver:
         """The longest dictionary name (or blocked phrase) starting at token ``i``."""
         d, text, t = self.doc, self.d, self.tok
         limit = min(len(d), i + text.max_words + 1, t.next_break[i])  # +1: a trailing "'s" token
-        for end in range(limit, i, -1):
+        collapsed = self._collapsed_spans(i, limit)
+        for end in range(i + len(collapsed), i, -1):
             if end > i + 1 and t.punct[end - 1]:
                 continue
-            raw = t.text[t.start[i] : t.end[end - 1]]
-            key = norm(raw)
+            key = strip_key(collapsed[end - i - 1])  # norm(raw)
             if key in text.blocked:
                 return end, None
             if key not in text.names and key not in text.phoenix:
                 continue  # a cheap membership test before the dated lookup
+            raw = t.text[t.start[i] : t.end[end - 1]]
             if end == i + 1 and not _plausible_single(raw):
                 continue
             if not any(t.capital[i:end]):
@@ -739,6 +780,40 @@ class _StoryResolver:
                     return end, None
                 return end, lk
         return None
+
+    def _collapsed_spans(self, i: int, limit: int) -> list[str]:
+        """``collapse()`` of the text from token ``i`` to each end that may close a dictionary name.
+
+        Item ``k`` is the span ``[i, i + k + 1)``; the list stops before ``limit`` once no
+        longer span can be a name. Growing the span one token at a time, the words already
+        followed by a space stay the leading words of every longer span (see
+        :func:`~dateline.dictionaries.collapse`); once they do not start any dictionary key,
+        the search ends. A leading "the" is skipped, as :func:`~dateline.dictionaries.norm`
+        drops it. This rejects most candidate ends with one set lookup, where ``_longest``
+        used to build and normalise every one of them.
+        """
+        t, prefixes = self.tok, self.d.word_prefixes
+        out: list[str] = []
+        collapsed = ""
+        for end in range(i + 1, limit + 1):
+            j = end - 1
+            gap = t.text[t.end[j - 1] : t.start[j]] if j > i else ""
+            if j == i or (gap and gap.isspace()):
+                # across whitespace, collapse(a + " " + b) is collapse(a) + " " + collapse(b):
+                # every step works per character or per word (lower() too, as a space stops
+                # its only look-around, the Greek final sigma)
+                piece = self._collapse_word(t.words[j])
+                collapsed = f"{collapsed} {piece}" if collapsed and piece else collapsed or piece
+            else:
+                collapsed = collapse(t.text[t.start[i] : t.end[j]])
+            # the words followed by a space (collapse() leaves single spaces, none at the ends)
+            done = collapsed[: max(0, collapsed.rfind(" "))]
+            if done == "the" or done.startswith("the "):
+                done = done[4:]
+            if done and done not in prefixes:
+                break
+            out.append(collapsed)
+        return out
 
     def _name_mention(self, i: int, end: int, lk: Lookup) -> _M:
         assert lk.entry is not None
@@ -780,7 +855,7 @@ class _StoryResolver:
         if not korea:
             return []
         out = []
-        for tok in self.doc:
+        for tok in self.tok.tokens:
             if tok.text not in {"North", "South"}:
                 continue
             nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
@@ -851,15 +926,26 @@ class _StoryResolver:
 
     # 4. role noun phrases ------------------------------------------------------------------
     def _roles(self) -> None:
-        doc = self.doc
         # an argument tagged ADJ ("The Chinese military") is still a noun phrase head
         heads = [
             t
-            for t in doc
+            for t in self.tok.tokens
             if t.dep_ != "compound"
             and (t.pos_ in {"NOUN", "PROPN"} or (t.pos_ == "ADJ" and t.dep_ in _ARG_DEPS))
         ]
+        # heads with an "of"/"for" phrase on their right, which an agent phrase may take in
+        with_tail = {
+            t.head.i
+            for t in self.tok.tokens
+            if t.dep_ == "prep" and t.lower_ in {"of", "for"} and t.head.i < t.i
+        }
         for h in heads:
+            if (
+                h.i not in with_tail
+                and h.dep_ not in {"det", "poss", "case"}
+                and not self._may_end_agent([h], "")
+            ):
+                continue  # _role_phrase's first test, without building the "of" tails it cannot have
             self._role_phrase(h)
 
     def _np_left(self, h: Token) -> int:
@@ -881,11 +967,17 @@ class _StoryResolver:
         return left
 
     def _role_phrase(self, h: Token) -> None:
-        doc, d = self.doc, self.d
+        if h.i in self.taken:
+            return  # the head is itself a name ("Pentagon"): keep the name mention
+        tails = self._of_tails(h)
+        if h.dep_ not in {"det", "poss", "case"} and not any(self._may_end_agent([h], t) for t, _ in tails):
+            return  # the head ends every agent phrase tried below, and no agent noun ends that way
         left = self._np_left(h)
         # the agent phrase: the longest run of plain modifiers ending at the head
         plain = [
-            t for t in doc[left : h.i + 1] if t.dep_ not in {"det", "poss", "case"} and t.i not in self.taken
+            t
+            for t in self.tok.tokens[left : h.i + 1]
+            if t.dep_ not in {"det", "poss", "case"} and t.i not in self.taken
         ]
         run: list[Token] = []
         for t in reversed(plain):
@@ -894,9 +986,11 @@ class _StoryResolver:
             run.append(t)
         run.reverse()
         agent_hit, right = None, h.i + 1
-        for tail, end in self._of_tails(h):
+        for tail, end in tails:
+            if not self._may_end_agent(run, tail):
+                continue
             for k in range(len(run)):
-                a = d.agent(" ".join(t.lower_ for t in run[k:]) + tail)
+                a = self._agent(" ".join(t.lower_ for t in run[k:]) + tail)
                 if a is not None:
                     agent_hit, right = (a, run[k].i), end
                     break
@@ -908,11 +1002,9 @@ class _StoryResolver:
         if a.role in {"UNK", "JNK"}:
             return
         inside = [m for m in self.mentions if left <= m.start and m.end <= a_start]
-        if h.i in self.taken:
-            return  # the head is itself a name ("Pentagon"): keep the name mention
         if a.tier == 0 and not inside:
             return  # an imported agent noun without a country is too weak a signal
-        former = any(t.lower_ in _FORMER for t in doc[left : h.i])
+        former = any(t.lower_ in _FORMER for t in self.tok.tokens[left : h.i])
         actor, reason = self._role_actor(h, a, inside, former)
         if actor is None:
             return
@@ -1304,7 +1396,7 @@ class _StoryResolver:
         )
         if not persons:
             return
-        for tok in self.doc:
+        for tok in self.tok.tokens:
             if tok.i in self.taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
                 continue
             if any(t.pos_ == "PROPN" and t.i not in self.taken for t in _neighbours(tok)):
@@ -1337,7 +1429,7 @@ class _StoryResolver:
     # 6. pronouns ----------------------------------------------------------------------------
     def _pronouns(self, ordered: list[_M]) -> None:
         starts = [m.start for m in ordered]
-        for tok in self.doc:
+        for tok in self.tok.tokens:
             low = tok.lower_
             if low not in {"it", "he", "she", "they"} or tok.dep_ not in {"nsubj", "nsubjpass"}:
                 continue

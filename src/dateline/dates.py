@@ -367,7 +367,9 @@ class DateStage(Stage):
         published = publication_date(story.meta)
         lookback = self.ctx.settings.dates.max_lookback_days
         lexicon = self.ctx.resource("dates.lexicon", load_lexicon)
-        per_sentence, references = _scan(story, published, lookback, lexicon)
+        # sentences after the last event's cannot date it: the scan stops there
+        last = max(ev.sentence for ev in story.events)
+        per_sentence, references = _scan(story, published, lookback, lexicon, last)
         events = tuple(
             _date_event(story, ev, per_sentence, references, published, lexicon, lookback)
             for ev in story.events
@@ -376,13 +378,19 @@ class DateStage(Stage):
 
 
 def _scan(
-    story: Story, published: date | None, lookback: int, lexicon: DateLexicon
+    story: Story, published: date | None, lookback: int, lexicon: DateLexicon, last: int
 ) -> tuple[dict[int, list[_Found]], dict[int, date | None]]:
-    """Expressions per sentence, and the reference day in force at the start of each sentence."""
+    """Expressions per sentence, and the reference day in force at the start of each sentence.
+
+    Sentences after index ``last`` are not scanned: a sentence's reference day depends
+    only on the sentences before it.
+    """
     per_sentence: dict[int, list[_Found]] = {}
     references: dict[int, date | None] = {}
     reference = published
     for sent in story.sentences:
+        if sent.index > last:
+            break
         references[sent.index] = reference
         found = []
         for m in _expressions(sent.text, lexicon):
@@ -436,9 +444,15 @@ def _choose(found: list[_Found], trigger: Any, event: Event) -> _Found | None:
         return None
     if trigger is not None:
         doc = trigger.doc
-        depth: dict[int, int] = {}
-        for tok in trigger.subtree:
-            depth[tok.i] = sum(1 for anc in tok.ancestors if trigger.is_ancestor(anc) or anc == trigger)
+        # depth below the trigger of each token of its subtree (the number of its ancestors up
+        # to and including the trigger), one walk down the tree instead of one up per token
+        depth: dict[int, int] = {trigger.i: 0}
+        todo = [trigger]
+        while todo:
+            tok = todo.pop()
+            for child in tok.children:
+                depth[child.i] = depth[tok.i] + 1
+                todo.append(child)
         inside = []
         for f in found:
             span = doc.char_span(f.span.start, f.span.end, alignment_mode="expand")

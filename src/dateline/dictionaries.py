@@ -49,12 +49,14 @@ __all__ = [
     "AgentEntry",
     "Entry",
     "Lookup",
+    "collapse",
     "compile_cities",
     "compile_phoenix",
     "dictionary_from_tabari",
     "load_dictionary",
     "norm",
     "split_code",
+    "strip_key",
 ]
 
 #: role (agent) codes: CAMEO/PLOVER sectors used as the second part of an actor code
@@ -79,15 +81,46 @@ def norm(text: str) -> str:
     Returns:
         The key ("south korea", "kim jong un", "kremlin").
     """
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    key = " ".join(text.translate(_APOSTROPHES).split()).lower()
+    if text.isascii() and text.isalpha():
+        return text.lower()  # one plain word: nothing else to normalise (most calls)
+    return strip_key(collapse(text))
+
+
+def strip_key(key: str) -> str:
+    """The last steps of :func:`norm` for the output of :func:`collapse`: drop "the ..." and "...'s".
+
+    Args:
+        key: the output of :func:`collapse`.
+
+    Returns:
+        The :func:`norm` key.
+    """
     if key.endswith("'s") or key.endswith("s'"):
         key = key[:-2].rstrip() if key.endswith("'s") else key[:-1]
     if key.startswith("the ") and len(key) > 4:
         key = key[4:]
     return key
+
+
+def collapse(text: str) -> str:
+    """:func:`norm` without its last two steps (dropping a leading "the", a trailing "'s").
+
+    Every step is per character or per word, so for a text extended on the right, the
+    words of the shorter text that were followed by a space stay the leading words of the
+    longer one: the actor matcher relies on that to stop extending a name early.
+
+    Args:
+        text: a name as written.
+
+    Returns:
+        Lower case, accents removed, hyphens and underscores as spaces, one space between words.
+    """
+    if text.isascii() and text.isalpha():
+        return text.lower()  # one plain word: nothing else to normalise
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(text.translate(_APOSTROPHES).split()).lower()
 
 
 def split_code(code: str) -> tuple[str, str, str]:
@@ -607,12 +640,17 @@ class ActorDictionary:
     overridden: dict[str, list[Entry]] = field(default_factory=dict)
     phoenix: dict[str, list[list[str]]] = field(default_factory=dict)  # key -> compiled rows (tier 0)
     agents: dict[str, AgentEntry] = field(default_factory=dict)
+    #: the last word of every agent phrase ("minister" for "foreign minister"): kept by
+    #: add_agents() and finish()
+    agent_last_words: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)  # key -> principal
     state_names: dict[str, str] = field(default_factory=dict)  # principal -> display name
     blocked: set[str] = field(default_factory=set)  # keys of phrases that are never actors
     agencies: dict[str, str] = field(default_factory=dict)  # agency key -> home principal
     cities: dict[str, str] = field(default_factory=dict)  # city key -> principal (cities.csv)
     first_words: set[str] = field(default_factory=set)
+    #: every leading run of whole words of every key ("south", "south korea"): built by finish()
+    word_prefixes: set[str] = field(default_factory=set)
     max_words: int = 1
     problems: list[str] = field(default_factory=list)
 
@@ -669,6 +707,10 @@ class ActorDictionary:
             words = key.split(" ")
             self.first_words.add(words[0])
             self.max_words = max(self.max_words, len(words))
+        for key in (*self.phoenix, *self.names, *self.blocked):
+            words = key.split(" ")
+            self.word_prefixes.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+        self.agent_last_words.update(phrase.rsplit(" ", 1)[-1] for phrase in self.agents)
 
     def add_agents(self, agents: Iterable[AgentEntry]) -> None:
         """Add agent nouns; a higher tier replaces a lower one, the first of a tier stays."""
@@ -676,6 +718,7 @@ class ActorDictionary:
             have = self.agents.get(a.phrase)
             if have is None or have.tier < a.tier:
                 self.agents[a.phrase] = a
+                self.agent_last_words.add(a.phrase.rsplit(" ", 1)[-1])
 
     def lookup(self, name: str, when: date | None = None) -> Lookup:
         """Resolve a name at a date.

@@ -105,12 +105,16 @@ class Coder:
     def candidates(self, sent: SpacySpan) -> Iterator[Candidate]:
         """Step 1-2: the best-matching pattern for each trigger token in the sentence."""
         for tok in sent:
+            cand = None
+            # most tokens trigger nothing: look the patterns up before reading the parse around them
             if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
-                cand = self._best(tok, tok, _lookup(self.lex.by_verb, tok))
+                patterns = _lookup(self.lex.by_verb, tok)
+                if patterns:
+                    cand = self._best(tok, tok, patterns)
             elif tok.pos_ in ("NOUN", "PROPN"):
-                cand = self._best(tok, _governor(tok), _lookup(self.lex.by_noun, tok))
-            else:
-                cand = None
+                patterns = _lookup(self.lex.by_noun, tok)
+                if patterns:
+                    cand = self._best(tok, _governor(tok), patterns)
             if cand is None and tok.pos_ in ("VERB", "AUX"):
                 cand = self._clause_pattern(tok)
             if cand is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
@@ -264,11 +265,25 @@ def to_jsonable(obj: Any) -> Any:
     return _to_jsonable(obj)
 
 
+#: types returned as they are; checked first because they are most of a record's values
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The serialised field names of a record class (None for other types), computed once per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "doc")
+
+
 def _to_jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {
-            f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "doc"
-        }
+    cls: type = type(obj)
+    if cls in _PLAIN:
+        return obj
+    names = _field_names(cls)
+    if names is not None:
+        return {name: _to_jsonable(getattr(obj, name)) for name in names}
     if isinstance(obj, datetime | date):
         return obj.isoformat()
     if isinstance(obj, tuple | list):
@@ -285,32 +300,46 @@ def _type_hints(cls: type) -> dict[str, Any]:
 
 
 def _from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
-    hints = _type_hints(cast(type, cls))
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name not in data or f.name == "doc":
-            continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    for name, convert in _plan(cast(type, cls)):
+        if name in data:
+            value = data[name]
+            kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
 
 
-def _convert(tp: Any, value: Any) -> Any:
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(field name, converter) for each field of a record class, worked out once per class.
+
+    Reading the type hints for every value cost more than the rest of decoding
+    (``Story.from_dict`` is called for every record the store writes).
+    """
+    hints = _type_hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls) if f.name != "doc")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    """The function that turns a non-None JSON value into a value of type ``tp``."""
     import types
     import typing
 
-    if value is None:
-        return None
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(args[0], value) if len(args) == 1 else value
+        return _converter(args[0]) if len(args) == 1 else _identity
     if origin is tuple:
-        (inner, *_rest) = typing.get_args(tp)
-        return tuple(_convert(inner, v) for v in value)
+        inner = _converter(typing.get_args(tp)[0])
+        return lambda value: tuple(None if v is None else inner(v) for v in value)
     if tp is datetime:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if tp is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _from_jsonable(tp, value)
-    return value
+        return lambda value: _from_jsonable(tp, value)
+    return _identity

@@ -20,7 +20,9 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -43,6 +45,10 @@ _CONTINUATION_GAP = 80
 _VERBS_FILE = "data/quotes/reporting_verbs.yaml"
 _CLOSERS = {"\u201c": ("\u201d", '"'), '"': ('"', "\u201d"), "\u00ab": ("\u00bb",)}
 _QUOTE_MARKS = frozenset('"\u201c\u201d\u00ab\u00bb')
+#: the next opening mark, and per set of closers the next character _closing must look at:
+#: the scans jump between these instead of stepping through every character of the body
+_OPENER = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
+_STOPS = {c: re.compile("[" + re.escape("".join(c) + "\u201c\n") + "]") for c in _CLOSERS.values()}
 _PERSONAL = frozenset({"he", "she"})
 
 
@@ -80,8 +86,12 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(text):
-        closers = _CLOSERS.get(text[i])
-        if closers is None or (text[i] == '"' and not _opens(text, i)):
+        found = _OPENER.search(text, i)
+        if found is None:
+            break
+        i = found.start()
+        closers = _CLOSERS[text[i]]
+        if text[i] == '"' and not _opens(text, i):
             i += 1
             continue
         end = _closing(text, i + 1, closers)
@@ -105,7 +115,12 @@ def _closing(text: str, start: int, closers: tuple[str, ...]) -> int | None:
     Every newline counts as a paragraph break: the clean body has one paragraph per line.
     """
     j = start
+    stops = _STOPS[closers]
     while j < len(text):
+        found = stops.search(text, j)
+        if found is None:
+            return None
+        j = found.start()
         ch = text[j]
         if ch in closers or (ch == "\u201c" and text[j - 1] in ",.?!"):  # a mistyped closer: 'reply,“ he'
             return j
@@ -130,6 +145,21 @@ class _Speaker:
     pronoun: bool
 
 
+class _Tokens:
+    """A Doc's text and tokens, read once per story.
+
+    ``Doc.text`` joins every token on each access and iterating a Doc creates a Token
+    object per step: looking near each quote through them cost more than the rest of the stage.
+    """
+
+    __slots__ = ("starts", "text", "tokens")
+
+    def __init__(self, doc: Any) -> None:
+        self.tokens: list[Any] = list(doc)
+        self.text = "".join(t.text_with_ws for t in self.tokens)  # exactly what Doc.text builds
+        self.starts = [t.idx for t in self.tokens]
+
+
 class QuoteStage(Stage):
     """Find direct quotes and code their speakers through the actor mentions."""
 
@@ -143,8 +173,12 @@ class QuoteStage(Stage):
             return story
         verbs = self.ctx.resource("quotes.reporting_verbs", load_reporting_verbs)
         quotes: list[Quote] = []
-        for start, end in find_quote_spans(story.text):
-            quote = _quote(story, doc, start, end, verbs)
+        spans = find_quote_spans(story.text)
+        if not spans:
+            return dataclasses.replace(story, quotes=())
+        view = _Tokens(doc)
+        for start, end in spans:
+            quote = _quote(story, doc, view, start, end, verbs)
             if quotes:
                 quote = _continued(story.text, quotes[-1], quote)
             if quote.speaker_text is not None or len(quote.text.split()) >= MIN_UNATTRIBUTED_WORDS:
@@ -152,11 +186,11 @@ class QuoteStage(Stage):
         return dataclasses.replace(story, quotes=tuple(quotes))
 
 
-def _quote(story: Story, doc: Any, start: int, end: int, verbs: frozenset[str]) -> Quote:
+def _quote(story: Story, doc: Any, view: _Tokens, start: int, end: int, verbs: frozenset[str]) -> Quote:
     """Steps 2-3 for one quoted span."""
     text = story.text[start:end]
     content = text.rstrip().rstrip(",;:").rstrip()
-    speaker = _after(doc, text, end, verbs) or _before(doc, start, verbs)
+    speaker = _after(view, text, end, verbs) or _before(view, start, verbs)
     mention = _mention_for(speaker, story.mentions, start, doc) if speaker else None
     sentence = next((s.index for s in story.sentences if s.start <= start < s.end), 0)
     return Quote(
@@ -188,29 +222,29 @@ def _continued(text: str, previous: Quote, quote: Quote) -> Quote:
     )
 
 
-def _after(doc: Any, quoted: str, end: int, verbs: frozenset[str]) -> _Speaker | None:
+def _after(view: _Tokens, quoted: str, end: int, verbs: frozenset[str]) -> _Speaker | None:
     """'"...," the ministry said': a reporting verb right after a quote that runs on.
 
     Only the speaker may stand between the quote and the verb: a gap holding another
     clause ('"complete" denuclearization ... and strive to declare') is not attribution.
     """
-    rest = doc.text[end + 1 : end + 3].lstrip()
+    rest = view.text[end + 1 : end + 3].lstrip()
     runs_on = (
         quoted.rstrip()[-1:] in (",", "?", "!", "\u2014", "-") or rest[:1] in (",",) or rest[:1].islower()
     )
     if not runs_on:
         return None
-    tokens = _tokens_after(doc, end + 1)
+    tokens = _tokens_after(view, end + 1)
     for k, tok in enumerate(tokens):
         if tok.lower_ == "according":
-            return _according(tok) if k == 0 else None
+            return _according(tok, view.text) if k == 0 else None
         if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
             if not _only_speaker_between(tokens[:k], tok):
                 return None
-            speaker = _subject(tok)
+            speaker = _subject(tok, view.text)
             if speaker is None or speaker.head >= end or not tokens[:k]:
                 return speaker
-            return _name_after(tokens[:k])  # the parser took the quote itself as the subject
+            return _name_after(tokens[:k], view.text)  # the parser took the quote itself as the subject
     return None
 
 
@@ -226,7 +260,7 @@ def _only_speaker_between(between: Sequence[Any], verb: Any) -> bool:
     return True
 
 
-def _name_after(tokens: Sequence[Any]) -> _Speaker | None:
+def _name_after(tokens: Sequence[Any], text: str) -> _Speaker | None:
     """The first run of proper nouns (else the first noun) after the quote: 'Serhiy Popko, ...'."""
     start = next((k for k, t in enumerate(tokens) if t.pos_ in ("PROPN", "NOUN", "PRON")), None)
     if start is None:
@@ -237,78 +271,74 @@ def _name_after(tokens: Sequence[Any]) -> _Speaker | None:
     first, last = tokens[start], tokens[stop - 1]
     end = last.idx + len(last.text)
     return _Speaker(
-        text=first.doc.text[first.idx : end], start=first.idx, end=end, head=last.idx,
+        text=text[first.idx : end], start=first.idx, end=end, head=last.idx,
         pronoun=first.pos_ == "PRON",
     )  # fmt: skip
 
 
-def _before(doc: Any, start: int, verbs: frozenset[str]) -> _Speaker | None:
+def _before(view: _Tokens, start: int, verbs: frozenset[str]) -> _Speaker | None:
     """'Liu said: "..."': a reporting verb just before a quote introduced by ':' or ','."""
-    lead = doc.text[: start - 1].rstrip()
+    lead = view.text[: start - 1].rstrip()
     if not lead.endswith((":", ",")):
         return None
-    tokens = _tokens_before(doc, start - 1)
+    tokens = _tokens_before(view, start - 1)
     for tok in tokens:
         if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
-            return _subject(tok)
+            return _subject(tok, view.text)
         if tok.lower_ == "according":
-            return _according(tok)
+            return _according(tok, view.text)
     return None
 
 
-def _tokens_after(doc: Any, offset: int) -> list[Any]:
+def _tokens_after(view: _Tokens, offset: int) -> list[Any]:
     """Up to _WINDOW tokens from ``offset``, stopping at a sentence end or a new quote."""
     out: list[Any] = []
-    for tok in doc:
-        if tok.idx < offset:
-            continue
+    for tok in view.tokens[bisect.bisect_left(view.starts, offset) :]:
         if tok.text in _QUOTE_MARKS or (tok.is_punct and tok.text in ".!?") or len(out) >= _WINDOW:
             break
         out.append(tok)
     return out
 
 
-def _tokens_before(doc: Any, offset: int) -> list[Any]:
+def _tokens_before(view: _Tokens, offset: int) -> list[Any]:
     """Up to _WINDOW tokens before ``offset``, nearest first, stopping at a sentence end or quote."""
     out: list[Any] = []
-    for tok in reversed(doc):
-        if tok.idx >= offset:
-            continue
+    for tok in reversed(view.tokens[: bisect.bisect_left(view.starts, offset)]):
         if tok.text in _QUOTE_MARKS or (tok.is_punct and tok.text in ".!?") or len(out) >= _WINDOW:
             break
         out.append(tok)
     return out
 
 
-def _subject(verb: Any) -> _Speaker | None:
+def _subject(verb: Any, text: str) -> _Speaker | None:
     """The verb's subject; a subjectless participle borrows its clause's ("X claimed it, stating")."""
     tok = verb
     while True:
         for child in tok.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
-                return _speaker(child)
+                return _speaker(child, text)
         if tok.dep_ not in ("advcl", "xcomp", "conj", "pcomp") or tok.head == tok:
             return None
         tok = tok.head
 
 
-def _according(token: Any) -> _Speaker | None:
+def _according(token: Any, text: str) -> _Speaker | None:
     for child in token.children:
         if child.lower_ == "to":
             for obj in child.children:
                 if obj.dep_ == "pobj":
-                    return _speaker(obj)
+                    return _speaker(obj, text)
     return None
 
 
-def _speaker(head: Any) -> _Speaker:
+def _speaker(head: Any, doc_text: str) -> _Speaker:
     """The subject phrase; a relative or appositive tail is cut off at its first comma."""
     tokens = [t for t in head.subtree if not (t.is_punct and t.i < head.i)] or [head]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    text = head.doc.text[start:end]
+    text = doc_text[start:end]
     if "," in text[head.idx - start :]:
-        end = head.doc.text.index(",", head.idx, end)
-        text = head.doc.text[start:end]
+        end = doc_text.index(",", head.idx, end)
+        text = doc_text[start:end]
     return _Speaker(text=text, start=start, end=end, head=head.idx, pronoun=head.pos_ == "PRON")
 
 
