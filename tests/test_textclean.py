@@ -93,6 +93,37 @@ def test_trailing_agency_credit_and_email_are_removed() -> None:
     assert "reporter@example.com" in out.boilerplate
 
 
+@pytest.mark.parametrize("agency", ["AFP", "TASS"])
+def test_agency_signed_last_paragraph_is_body_not_a_caption(agency: str) -> None:
+    signed = f"{SECOND} ({agency})"
+    out = clean_scraped(f"{LEDE}\n{signed}\n")
+    assert out.paragraphs == [LEDE, SECOND]
+    assert out.fields["agency"] == agency
+    assert out.captions == []
+    brief = clean_scraped(f"{signed}\n")  # a one-paragraph brief is not dropped whole
+    assert brief.paragraphs == [SECOND]
+
+
+def test_agency_credit_between_paragraphs_or_with_photo_words_stays_a_caption() -> None:
+    between = "Residents wait for buses in Nairobi on March 3, 2021. (AFP)"
+    out = clean_scraped(f"{LEDE}\n{between}\n{SECOND}\n")
+    assert out.captions == [between]
+    photo = "Residents wait for buses in Nairobi in this file photo. (AFP)"
+    assert clean_scraped(f"{LEDE}\n{photo}\n").captions == [photo]
+    after_end = "Leaders pose for a picture in Seoul on Jan. 19, 2022. (Yonhap)"
+    assert clean_scraped(f"{LEDE}\n(END)\n{after_end}\n").paragraphs == [LEDE]
+
+
+def test_one_long_paragraph_before_a_trailing_headline_stamp_and_link_is_the_body() -> None:
+    long = " ".join([LEDE, SECOND, LEDE, SECOND])
+    tail = "Talks end in a deal\n\nDecember 6, 2012\n\nhttp://www.example.com/talks-deal-1\n\n# # #\n"
+    raw = f"{long}\n\n{tail}"
+    out = clean_scraped(raw)
+    assert out.paragraphs == [long]
+    assert "http://www.example.com/talks-deal-1" in out.boilerplate
+    assert "# # #" in out.boilerplate
+
+
 def test_short_subheading_inside_body_is_kept() -> None:
     third = (
         "The president and other top officials have been forbidden from travelling to the West since then."

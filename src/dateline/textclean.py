@@ -158,6 +158,8 @@ _PLACE_ONLY = re.compile(r"^(?P<place>[A-Z][A-Z'.\-]{2,}(?: [A-Z][A-Z'.\-]+){0,3
 _AGENCY_SLASH = re.compile(r"^(?P<agency>[A-Z][\w]+(?: [A-Z][\w]+){0,3})/\s+(?=[A-Z])")
 #: trailing credit on the last paragraph: "... waters. - AFP", "... votes. | BGNES"
 _TRAILING_CREDIT = re.compile(r"(?<=[.!?\"”'’])\s+[-–—|]\s*(?P<agency>[A-Z][A-Za-z]+(?: [A-Z][a-z]+)?)\s*$")
+#: ... or in brackets: "... the measure. (AFP)"
+_TRAILING_AGENCY = re.compile(r"(?<=[.!?\"”'’])\s*\((?P<agency>[A-Z][\w .&-]{1,30})\)\s*$")
 
 #: scraper marker: " date 2024-01-14 rest-of-line"
 _DATEMARK = re.compile(r"^date (?P<date>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$")
@@ -277,6 +279,7 @@ def clean_scraped(raw: str, *, url: str | None = None, templates: Iterable[str] 
     out = Cleaned(paragraphs=[], boilerplate=[], captions=[])
     lines = _split(raw)
     _classify(lines, frozenset(templates), out)
+    _credited_last_paragraph(lines)
     start = _body_start(lines, out)
     end = _body_end(lines, start)
     _title(lines, start, out)
@@ -440,6 +443,32 @@ def _caption_kind(text: str, out: Cleaned) -> str:
     return ""
 
 
+_PHOTO_WORDS = re.compile(r"photo|pool|redistribution|getty|file|courtesy|handout|pictured|shown", re.I)
+
+
+def _credited_last_paragraph(lines: list[_Line]) -> None:
+    """A prose line whose only caption sign is an agency credit, with no prose after it, is
+    the article's last paragraph signed by its agency ("... against the measure. (AFP)"), not
+    a photo caption. Captions sit between paragraphs or carry photo words; dropping the last
+    paragraph (or a one-paragraph brief whole) would lose text silently.
+    """
+    ended = False
+    for i, ln in enumerate(lines):
+        ended = ended or _is_end_mark(ln)
+        if ln.kind != "caption" or ended or any(later.kind == "good" for later in lines[i + 1 :]):
+            continue
+        credit = _CAPTION_CREDIT.search(ln.text)
+        prose = ln.text[: credit.start()].rstrip() if credit else ""
+        if (
+            credit is not None
+            and credit["credit"].lower() in _agency_names()
+            and _TERMINAL.search(prose)
+            and not _CAPTION_MARKERS.search(ln.text)
+            and not _PHOTO_WORDS.search(ln.text)
+        ):
+            ln.kind = _prose_class(ln.text)
+
+
 def _prose_class(text: str) -> str:
     """jusText-style class: ``good`` for a prose paragraph, ``short`` otherwise."""
     words = _words(text)
@@ -476,14 +505,11 @@ def _body_start(lines: list[_Line], out: Cleaned) -> int:
     for i in window:  # a wire dateline opens the body
         if lines[i].kind == "good" and _is_dateline(lines[i].text):
             return i
-    first_run = next(
-        (i for i in window if lines[i].kind == "good" and i + 1 < len(lines) and lines[i + 1].kind == "good"),
-        len(lines),
-    )
+    first_run = next((i for i in window if _opens_prose(lines, i)), len(lines))
     header_end = -1
     for i in window:  # the last strong header line (stamp, byline, ...) before the prose
-        if i >= first_run:
-            break
+        if i >= first_run or _is_end_mark(lines[i]):
+            break  # "(END)" closes the story: what follows is no header of its body
         if lines[i].kind in _STRONG_HEADER or _is_head_block(lines, i):
             header_end = i
     while header_end + 1 < len(lines) and lines[header_end + 1].kind in _HEADER_KINDS:
@@ -493,6 +519,23 @@ def _body_start(lines: list[_Line], out: Cleaned) -> int:
         start += 1  # the headline
     start = _skip_standfirst(lines, start, out)
     return min(start, len(lines))
+
+
+#: a paragraph this long is article prose even with no second paragraph after it
+_LONG_PARAGRAPH_WORDS = 60
+
+
+def _opens_prose(lines: list[_Line], i: int) -> bool:
+    """Line ``i`` starts the prose: two paragraphs in a row, or one long paragraph."""
+    if lines[i].kind != "good":
+        return False
+    return (i + 1 < len(lines) and lines[i + 1].kind == "good") or len(
+        _words(lines[i].text)
+    ) >= _LONG_PARAGRAPH_WORDS
+
+
+def _is_end_mark(ln: _Line) -> bool:
+    return ln.kind == "wire" and ln.text.upper() == "(END)"
 
 
 def _is_dateline(text: str) -> bool:
@@ -533,7 +576,7 @@ def _body_end(lines: list[_Line], start: int) -> int:
     """Step 3: index one past the last body line."""
     end = len(lines)
     for i in range(start, len(lines)):
-        if lines[i].kind == "wire" and lines[i].text.upper() == "(END)":
+        if _is_end_mark(lines[i]):
             end = i
             break
     # a block of short lines after a wide gap is the next item or a link list
@@ -545,7 +588,7 @@ def _body_end(lines: list[_Line], start: int) -> int:
     # trailing boilerplate and stray fragments ("L")
     while end > start:
         ln = lines[end - 1]
-        if ln.kind in _HEADER_KINDS | {"copyright", "source", "email", "separator", "feedback"}:
+        if ln.kind in _HEADER_KINDS | {"copyright", "source", "email", "link", "separator", "feedback"}:
             end -= 1
         elif ln.kind == "short" and len(ln.text) <= 3:
             end -= 1
@@ -662,7 +705,9 @@ def _trailing_credit(body: list[str], out: Cleaned) -> None:
         return
     m = _TRAILING_CREDIT.search(body[-1])
     if not m or (m["agency"].lower() not in _agency_names() and not m["agency"].isupper()):
-        return
+        m = _TRAILING_AGENCY.search(body[-1])  # "... the measure. (AFP)"
+        if not m or m["agency"].lower() not in _agency_names():
+            return
     out.put("agency", m["agency"], "textclean.credit", m.group(0).strip())
     out.boilerplate.append(m.group(0).strip())
     body[-1] = body[-1][: m.start()].rstrip()
