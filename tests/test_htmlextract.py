@@ -166,9 +166,11 @@ def test_one_published_statement_beats_metadata_but_a_list_of_them_does_not() ->
     head = jsonld(datePublished="2025-11-29T12:28:31-05:00")
     stated = page(head=head).replace("</article>", "</article><p>Published August 13, 2025</p>")
     assert rules_date(stated) == date(2025, 8, 13)
+    assert extract_html(stated).meta.published_date == date(2025, 8, 13)
     teasers = "<p>Pruning roses. Published on May 2, 2024</p>" * 3  # related articles, not this one
     listed = page(head=head).replace("</article>", f"</article>{teasers}")
     assert rules_date(listed) == date(2025, 11, 29)
+    assert extract_html(listed).meta.published_date == date(2025, 11, 29)  # the ranker may not overrule
 
 
 def test_dates_inside_sentences_are_not_the_page_date() -> None:
