@@ -751,25 +751,18 @@ def _ranked(
         return None
     if choice is not None and _day(choice[0]) == day:
         return choice  # the rules' value keeps its time and zone
-    if choice is not None and day not in {_day(w) for _, w, _ in stated} and _listed_labels(page.lower):
-        # "Published on ..." printed again and again is a list of other articles: a day only
-        # the page text gives does not overrule the rules there
-        return choice
+    if choice is not None and day not in {_day(w) for _, w, _ in stated} and _lists_items(page.lower):
+        return choice  # a day only the text gives does not overrule the rules on a list page
     when = next((w for _, w, _ in stated if _day(w) == day and isinstance(w, datetime)), day)
     return when, "date ranker", f"ranked over {len(candidates)} candidate days"
 
 
-#: a "Published on <date>" / "Posted: <date>" label with its date, in lower-cased page text
-_LABELLED_DATE = re.compile(
-    r"\b(?:published|posted)\s*(?:on)?\s*:?\s*"
-    r"(?:[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [a-z]{3,9},? \d{4}|\d{4}-\d{2}-\d{2}"
-    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
-)
+def _lists_items(text: str) -> bool:
+    """A "Published on <date>" label printed again and again: a list of other articles
+    (the rule :func:`.htmldates.stated_publication` applies to the page's own statement)."""
+    from .htmldates import labelled_dates
 
-
-def _listed_labels(text: str) -> bool:
-    """Whether the page prints "Published on <date>" more than once (a list of other items)."""
-    return len(_LABELLED_DATE.findall(text)) > 1
+    return len(labelled_dates(text, bylines=False)) > 1
 
 
 def _date_candidates(
