@@ -1024,30 +1024,14 @@ def dictionary_from_tabari(
     d.phoenix = _compiled_rows(actors)
     for path in agents:
         for a in read_agents(path):
-            if a.code:
-                d.add_agents(
-                    [
-                        AgentEntry(
-                            phrase=norm(a.phrase),
-                            role=a.code[:3],
-                            role2=a.code[3:6],
-                            source=f"{Path(path).name}:{a.line}",
-                            tier=1,
-                        )
-                    ]
-                )
-                if a.plural:
-                    d.add_agents(
-                        [
-                            AgentEntry(
-                                phrase=norm(a.plural),
-                                role=a.code[:3],
-                                role2=a.code[3:6],
-                                source=f"{Path(path).name}:{a.line}",
-                                tier=1,
-                            )
-                        ]
-                    )
+            if not a.code:
+                continue
+            source = f"{Path(path).name}:{a.line}"
+            d.add_agents(
+                AgentEntry(phrase=norm(p), role=a.code[:3], role2=a.code[3:6], source=source, tier=1)
+                for p in (a.phrase, a.plural)
+                if p
+            )
     d.finish()
     return d
 
