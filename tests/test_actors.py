@@ -601,7 +601,7 @@ def _longest_every_end(r: _StoryResolver, i: int) -> tuple[int, str | None] | No
     for end in range(min(len(doc), i + d.max_words + 1, t.next_break[i]), i, -1):
         if end > i + 1 and t.punct[end - 1]:
             continue
-        raw = t.text[t.start[i] : t.end[end - 1]]
+        raw = t.text[t.starts[i] : t.end[end - 1]]
         key = norm(raw)
         if key in d.blocked:
             return end, None

@@ -81,6 +81,7 @@ from .dictionaries import (
     strip_key,
 )
 from .model import Actor, Mention, Meta, Story, content_id
+from .nlp import TokenView
 from .pipeline import Stage
 
 if TYPE_CHECKING:
@@ -613,23 +614,18 @@ def _mention(story: Story, doc: Doc, m: _M, starts: list[int]) -> Mention:
     )
 
 
-class _TokenTable:
+class _TokenTable(TokenView):
     """Per-token facts the name matcher reads many times, computed once per Doc."""
 
     def __init__(self, doc: Doc) -> None:
-        # the Token objects, created once: spaCy builds a new one on every Doc access, which
-        # costs more than reading it, so the tables and the rules iterate ``tokens``
-        self.tokens: list[Token] = list(doc)
-        # Doc.text joins every token's text on each access: build it once, the same way
-        self.text = "".join(t.text_with_ws for t in self.tokens)
+        super().__init__(doc)  # the rules iterate ``tokens`` and slice ``text``, never the Doc
         self.words = [t.text for t in self.tokens]
-        self.start = [t.idx for t in self.tokens]
         # a trailing "." or "'" may belong to a name ("U.S.", "Koreas'")
         self.punct = [
             t.is_punct and w not in {".", "'"} for t, w in zip(self.tokens, self.words, strict=True)
         ]
         sent_start = [t.is_sent_start for t in self.tokens]
-        self.end = [s + len(w) for s, w in zip(self.start, self.words, strict=True)]
+        self.end = [s + len(w) for s, w in zip(self.starts, self.words, strict=True)]
         self.capital = [w[:1].isupper() or w[:1] in "#@" for w in self.words]
         # never match across a real sentence end (the parser's own breaks can be wrong)
         self.next_break = [len(doc)] * len(doc)
@@ -764,7 +760,7 @@ class _StoryResolver:
                 return end, None
             if key not in text.names and key not in text.phoenix:
                 continue  # a cheap membership test before the dated lookup
-            raw = t.text[t.start[i] : t.end[end - 1]]
+            raw = t.text[t.starts[i] : t.end[end - 1]]
             if end == i + 1 and not _plausible_single(raw):
                 continue
             if not any(t.capital[i:end]):
@@ -797,7 +793,7 @@ class _StoryResolver:
         collapsed = ""
         for end in range(i + 1, limit + 1):
             j = end - 1
-            gap = t.text[t.end[j - 1] : t.start[j]] if j > i else ""
+            gap = t.text[t.end[j - 1] : t.starts[j]] if j > i else ""
             if j == i or (gap and gap.isspace()):
                 # across whitespace, collapse(a + " " + b) is collapse(a) + " " + collapse(b):
                 # every step works per character or per word (lower() too, as a space stops
@@ -805,7 +801,7 @@ class _StoryResolver:
                 piece = self._collapse_word(t.words[j])
                 collapsed = f"{collapsed} {piece}" if collapsed and piece else collapsed or piece
             else:
-                collapsed = collapse(t.text[t.start[i] : t.end[j]])
+                collapsed = collapse(t.text[t.starts[i] : t.end[j]])
             # the words followed by a space (collapse() leaves single spaces, none at the ends)
             done = collapsed[: max(0, collapsed.rfind(" "))]
             if done == "the" or done.startswith("the "):

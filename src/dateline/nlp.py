@@ -20,7 +20,7 @@ from .pipeline import Stage
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["NlpStage", "load_nlp", "sentences_of"]
+__all__ = ["NlpStage", "TokenView", "load_nlp", "sentences_of"]
 
 
 def load_nlp(ctx: Context) -> Language:
@@ -48,6 +48,25 @@ def sentences_of(doc: Any) -> tuple[Sentence, ...]:
     return tuple(
         Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text) for i, s in enumerate(doc.sents)
     )
+
+
+class TokenView:
+    """A parsed Doc's tokens, text and token start offsets, read once per story.
+
+    spaCy builds a new Token object on every Doc access and ``Doc.text`` joins every token
+    on each call; stages that look at tokens many times per story (actors, quotes) read
+    them from here instead.
+
+    Args:
+        doc: a spaCy Doc.
+    """
+
+    __slots__ = ("starts", "text", "tokens")
+
+    def __init__(self, doc: Any) -> None:
+        self.tokens: list[Any] = list(doc)
+        self.text = "".join(t.text_with_ws for t in self.tokens)  # exactly what Doc.text builds
+        self.starts = [t.idx for t in self.tokens]
 
 
 class NlpStage(Stage):

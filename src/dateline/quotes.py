@@ -32,6 +32,7 @@ import yaml
 
 from .errors import DictionaryError
 from .model import Mention, Quote, Story, content_id
+from .nlp import TokenView
 from .pipeline import Stage
 
 __all__ = ["MIN_UNATTRIBUTED_WORDS", "QuoteStage", "find_quote_spans", "load_reporting_verbs"]
@@ -145,21 +146,6 @@ class _Speaker:
     pronoun: bool
 
 
-class _Tokens:
-    """A Doc's text and tokens, read once per story.
-
-    ``Doc.text`` joins every token on each access and iterating a Doc creates a Token
-    object per step: looking near each quote through them cost more than the rest of the stage.
-    """
-
-    __slots__ = ("starts", "text", "tokens")
-
-    def __init__(self, doc: Any) -> None:
-        self.tokens: list[Any] = list(doc)
-        self.text = "".join(t.text_with_ws for t in self.tokens)  # exactly what Doc.text builds
-        self.starts = [t.idx for t in self.tokens]
-
-
 class QuoteStage(Stage):
     """Find direct quotes and code their speakers through the actor mentions."""
 
@@ -176,7 +162,7 @@ class QuoteStage(Stage):
         spans = find_quote_spans(story.text)
         if not spans:
             return dataclasses.replace(story, quotes=())
-        view = _Tokens(doc)
+        view = TokenView(doc)
         for start, end in spans:
             quote = _quote(story, doc, view, start, end, verbs)
             if quotes:
@@ -186,7 +172,7 @@ class QuoteStage(Stage):
         return dataclasses.replace(story, quotes=tuple(quotes))
 
 
-def _quote(story: Story, doc: Any, view: _Tokens, start: int, end: int, verbs: frozenset[str]) -> Quote:
+def _quote(story: Story, doc: Any, view: TokenView, start: int, end: int, verbs: frozenset[str]) -> Quote:
     """Steps 2-3 for one quoted span."""
     text = story.text[start:end]
     content = text.rstrip().rstrip(",;:").rstrip()
@@ -222,7 +208,7 @@ def _continued(text: str, previous: Quote, quote: Quote) -> Quote:
     )
 
 
-def _after(view: _Tokens, quoted: str, end: int, verbs: frozenset[str]) -> _Speaker | None:
+def _after(view: TokenView, quoted: str, end: int, verbs: frozenset[str]) -> _Speaker | None:
     """'"...," the ministry said': a reporting verb right after a quote that runs on.
 
     Only the speaker may stand between the quote and the verb: a gap holding another
@@ -276,7 +262,7 @@ def _name_after(tokens: Sequence[Any], text: str) -> _Speaker | None:
     )  # fmt: skip
 
 
-def _before(view: _Tokens, start: int, verbs: frozenset[str]) -> _Speaker | None:
+def _before(view: TokenView, start: int, verbs: frozenset[str]) -> _Speaker | None:
     """'Liu said: "..."': a reporting verb just before a quote introduced by ':' or ','."""
     lead = view.text[: start - 1].rstrip()
     if not lead.endswith((":", ",")):
@@ -290,7 +276,7 @@ def _before(view: _Tokens, start: int, verbs: frozenset[str]) -> _Speaker | None
     return None
 
 
-def _tokens_after(view: _Tokens, offset: int) -> list[Any]:
+def _tokens_after(view: TokenView, offset: int) -> list[Any]:
     """Up to _WINDOW tokens from ``offset``, stopping at a sentence end or a new quote."""
     out: list[Any] = []
     for tok in view.tokens[bisect.bisect_left(view.starts, offset) :]:
@@ -300,7 +286,7 @@ def _tokens_after(view: _Tokens, offset: int) -> list[Any]:
     return out
 
 
-def _tokens_before(view: _Tokens, offset: int) -> list[Any]:
+def _tokens_before(view: TokenView, offset: int) -> list[Any]:
     """Up to _WINDOW tokens before ``offset``, nearest first, stopping at a sentence end or quote."""
     out: list[Any] = []
     for tok in reversed(view.tokens[: bisect.bisect_left(view.starts, offset)]):
