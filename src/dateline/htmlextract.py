@@ -474,16 +474,12 @@ def _key(text: str) -> str:
 
 def _dateline(paragraphs: list[str], found: _Found) -> None:
     """Split a wire dateline ("SEOUL, Jan. 20 (Yonhap) --") off the first paragraph."""
-    from .textclean import _AGENCY_ONLY, _WIRE_DATELINE, parse_dateline
+    from .textclean import split_dateline
 
-    if not paragraphs or not (_WIRE_DATELINE.match(paragraphs[0]) or _AGENCY_ONLY.match(paragraphs[0])):
+    split = split_dateline(paragraphs, wire_only=True)
+    if split is None:
         return
-    parsed = parse_dateline(paragraphs[0])
-    if parsed is None:
-        return
-    parts, length = parsed
-    prefix = paragraphs[0][:length].strip()
-    paragraphs[0] = paragraphs[0][length:].lstrip()
+    parts, prefix = split
     found.put("dateline", parts.get("place"), "html.dateline", prefix)
     found.put("agency", parts.get("agency"), "html.dateline", prefix)
 

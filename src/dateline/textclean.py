@@ -46,6 +46,7 @@ __all__ = [
     "load_sources",
     "parse_dateline",
     "source_for",
+    "split_dateline",
 ]
 
 # --- data -------------------------------------------------------------------------
@@ -684,15 +685,35 @@ def parse_dateline(text: str) -> tuple[dict[str, str], int] | None:
     return None
 
 
-def _dateline_meta(body: list[str], out: Cleaned) -> None:
-    if not body:
-        return
-    parsed = parse_dateline(body[0])
+def split_dateline(paragraphs: list[str], *, wire_only: bool = False) -> tuple[dict[str, str], str] | None:
+    """Cut a wire dateline off the first paragraph, in place.
+
+    Args:
+        paragraphs: the body paragraphs; the first one loses its dateline prefix.
+        wire_only: accept only "PLACE, Date (Agency) --" and "(Agency) --" openings (HTML
+            pages, where a bare "PLACE:" opens a heading more often than a dateline).
+
+    Returns:
+        The dateline's parts (see :func:`parse_dateline`) and the prefix cut off, or None.
+    """
+    if not paragraphs:
+        return None
+    first = paragraphs[0]
+    if wire_only and not (_WIRE_DATELINE.match(first) or _AGENCY_ONLY.match(first)):
+        return None
+    parsed = parse_dateline(first)
     if parsed is None:
-        return
+        return None
     found, length = parsed
-    prefix = body[0][:length].strip()
-    body[0] = body[0][length:].lstrip()
+    paragraphs[0] = first[length:].lstrip()
+    return found, first[:length].strip()
+
+
+def _dateline_meta(body: list[str], out: Cleaned) -> None:
+    split = split_dateline(body)
+    if split is None:
+        return
+    found, prefix = split
     out.put("dateline", found.get("place", "").strip(), "textclean.dateline", prefix)
     out.put("agency", found.get("agency"), "textclean.dateline", prefix)
     if found.get("date"):
