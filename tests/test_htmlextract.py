@@ -188,8 +188,71 @@ def test_time_element_counts_only_when_the_page_shows_its_day() -> None:
     assert extract_html(month).meta.published_date is None
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("12/19 — 2025", date(2025, 12, 19)),  # a layout no date format lists: its numbers are the day's
+        ("19 | Dec | 25", date(2025, 12, 19)),
+        ("12/18 — 2025", None),  # another day than the markup's
+        ("12/19 — 2025 · 3 comments", None),  # a number that is not part of the day
+    ],
+)
+def test_time_element_in_any_layout_counts_when_its_numbers_are_the_day(
+    shown: str, expected: date | None
+) -> None:
+    far = f"<p>{' '.join([PARA1, PARA2, PARA3] * 2)}</p>"
+    time = f'<time datetime="2025-12-19T15:55:39-08:00">{shown}</time>'
+    html = page().replace("</article>", f"{far}</article>{time}")
+    assert extract_html(html).meta.published_date == expected
+
+
 def test_dotted_dates_are_read_day_first_near_the_headline() -> None:
     assert extract_html(page(body="<p>17.05.2021</p>")).meta.published_date == date(2021, 5, 17)
+
+
+@pytest.mark.parametrize("printed", ["2025.12.17", "2025/12/17"])
+def test_year_first_dates_read_one_way(printed: str) -> None:
+    assert extract_html(page(body=f"<p>{printed}</p>")).meta.published_date == date(2025, 12, 17)
+    far = f"<p>{' '.join([PARA1, PARA2, PARA3] * 2)}</p>"
+    label = f"<p>Essay - Published: {printed} | programming</p>"
+    labelled = page().replace("</article>", f"{far}</article>{label}")
+    assert extract_html(labelled).meta.published_date == date(2025, 12, 17)
+
+
+def test_dates_of_a_story_list_above_the_headline_are_not_the_page_date() -> None:
+    recent = "<ul><li>Board appointments 12/17/2025</li><li>Exam pre-testers wanted 12/16/2025</li></ul>"
+    byline = "<p>03/01/2017 by Agatha Caleo</p>"
+    html = page(body=byline).replace("<article>", f"<article>{recent}")
+    assert extract_html(html).meta.published_date == date(2017, 3, 1)
+    kicker = page(body="<p>by Agatha Caleo</p>").replace("<article>", "<article><p>December 17, 2025</p>")
+    assert extract_html(kicker).meta.published_date == date(2025, 12, 17)  # one date over the headline stays
+
+
+def test_jsonld_in_a_meta_tag_is_read_like_a_script() -> None:
+    item = '{"@type":"Article","datePublished":"2025-11-17T09:00:00-05:00","author":{"name":"Ann Lee"}}'
+    head = f'<meta name="script:ld+json" content="{item.replace(chr(34), "&quot;")}">'
+    meta = extract_html(page(head=head)).meta
+    assert meta.published_date == date(2025, 11, 17)
+    assert meta.published is not None and meta.published.utcoffset() is not None
+    broken = '<meta name="script:ld+json" content="{&quot;@type">'
+    assert extract_html(page(head=broken)).meta.published_date is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("w-published-date", date(2025, 5, 27)),
+        ("cxenseparse:publishtime", date(2025, 5, 27)),
+        ("shareaholic:article_published_time", date(2025, 5, 27)),
+        ("date-pub", date(2025, 5, 27)),
+        ("w-modified-date", None),  # a change date
+        ("publisher", None),  # not a date name
+        ("auto-publish", None),
+    ],
+)
+def test_vendor_prefixed_publication_meta_names(name: str, expected: date | None) -> None:
+    head = f'<meta name="{name}" content="2025-05-27T06:03:43.274Z">'
+    assert extract_html(page(head=head)).meta.published_date == expected
 
 
 def test_a_modification_date_alone_is_no_publication_date() -> None:

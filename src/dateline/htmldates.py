@@ -67,8 +67,12 @@ _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 
 def readings(m: re.Match[str]) -> set[date]:
     """Every calendar day a printed date can mean: two for "03/04/2025" or "03.04.2025"."""
+    from .htmlextract import _numeric_date
     from .textclean import _parse_date
 
+    if m.group("ymd"):
+        day = _numeric_date(m)
+        return {day} if day else set()
     if not m.group("num") and not m.group("dot"):
         plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
         day = _parse_date(plain)

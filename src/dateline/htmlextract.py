@@ -120,6 +120,12 @@ _META_DATE_KEYS = (
     "published-date",
     "published",
 )
+#: any other meta name that says "publication date" after a vendor prefix ("w-published-date",
+#: "cxenseparse:publishtime", "shareaholic:article_published_time"); read after the known keys
+_PUBLISHED_NAME = re.compile(
+    r"(?:^|[:._ -])(?:article[_-]?|first[_-]?)*(?:publish(?:ed)?|pub)[_-]?(?:date|time)$"
+    r"|(?:^|[:._-])date[_-]?pub(?:lished)?$"
+)
 #: names of machine-readable dates that say when a page was changed, not when it appeared
 _CHANGED = re.compile(r"modif|updat|revis", re.I)
 #: metadata names that hold a date (used to corroborate a printed date)
@@ -273,7 +279,7 @@ def _jsonld_items(tree: Any) -> Iterator[dict[str, Any]]:
         items = JsonLdExtractor().extract_items(tree)
     except Exception:  # noqa: BLE001 - one broken script block must not sink the page
         items = _jsonld_lenient(tree)
-    stack = list(items)
+    stack = list(items) + _jsonld_in_meta(tree)
     while stack:
         item = stack.pop(0)
         if isinstance(item, list):
@@ -282,6 +288,18 @@ def _jsonld_items(tree: Any) -> Iterator[dict[str, Any]]:
             if "@graph" in item:
                 stack[:0] = item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]]
             yield item
+
+
+def _jsonld_in_meta(tree: Any) -> list[Any]:
+    """JSON-LD that a framework put in ``<meta name="script:ld+json" content="...">`` (Remix/Hydrogen
+    meta exports rendered as a tag instead of a script)."""
+    out = []
+    for meta in tree.xpath('//meta[@name="script:ld+json"][@content]'):
+        try:
+            out.append(json.loads(meta.get("content")))
+        except ValueError:
+            continue
+    return out
 
 
 def _jsonld_lenient(tree: Any) -> list[Any]:
@@ -668,15 +686,18 @@ def _published(
 ) -> None:
     """The publication date, with where it came from.
 
-    1. Structured ISO dates first (JSON-LD, meta tags, ``<time datePublished>``), time zone kept.
+    1. Structured ISO dates first (JSON-LD, the known meta tags, ``<time datePublished>``, then any
+       meta name that says "published date" after a vendor prefix), time zone kept.
     2. Weaker evidence (site-wide WebPage dates, htmldate's markup rules) only when that day is
        printed on the page near the headline: the rule that answers "no date" instead of guessing.
-    3. A date printed next to the headline, then structured dates in human formats
+    3. A date printed next to the headline (not one of several dates above it: a list of other
+       stories), then structured dates in human formats
        ("Thu, 09/25/2025", "2023 Jan 7"), then a full date in the URL path.
     4. A date printed next to the headline replaces the answer when it is not labelled as a change
        ("Updated ...") and an independent machine-readable date agrees with it: pages that state
        a UTC time for a post their URL and byline date locally, or a stale structured date.
-    5. Failing all that, a `<time datetime>` that prints its day, then a date the page labels
+    5. Failing all that, a `<time datetime>` that prints its day (in any layout whose numbers are
+       that day's), then a date the page labels
        "Published"/"Posted on" or prints after a "by ..." byline anywhere in its text.
     6. A byline date printed just after the headline replaces a structured date that it contradicts,
        unless it is labelled or marked up as a change, is a day away (a time-zone shift) or is an
@@ -803,7 +824,9 @@ def _stated_days(
         raw.append(("meta_published" if _parse_when(value, url) else "meta_loose", value))
     for k, v in structured.items():
         if k.startswith(("meta|", "og|")) and k not in known and _DATE_NAME.search(k):
-            raw.append(("meta_modified" if _CHANGED.search(k) else "meta_other", v))
+            published = _PUBLISHED_NAME.search(k.split("|", 1)[1]) and _parse_when(v, url)
+            kind = "meta_modified" if _CHANGED.search(k) else "meta_published" if published else "meta_other"
+            raw.append((kind, v))
     for el in _XP_TIME(tree)[:15]:
         names = f"{el.get('class', '')} {el.get('itemprop', '')}"
         kind = "time_modified" if _CHANGED.search(names) else "time"
@@ -833,7 +856,7 @@ def _shown_time(tree: Any, url: str | None, page: _PageText) -> _Choice | None:
         if _CHANGED.search(f"{el.get('class', '')} {el.get('itemprop', '')}"):
             continue
         day, shown = _day(_parse_when(el.get("datetime"), url)), " ".join(_text(el).lower().split())
-        if day is None or not shown or not _printed(day, shown):
+        if day is None or not shown or not (_printed(day, shown) or _shows_day(day, shown)):
             continue  # a reader cannot see this date: markup alone is not the page's word
         at = page.lower.find(shown)
         if at >= 0 and CHANGE_LABEL.search(page.lower[max(0, at - _LABEL_CHARS) : at]):
@@ -904,6 +927,11 @@ def _structured_when(
     ]
     for el in _XP_TIME_PUBLISHED(tree)[:1]:
         candidates.append(("<time datePublished>", el.get("datetime")))
+    candidates += [
+        (f"meta {k.split('|', 1)[1]}", v)
+        for k, v in structured.items()
+        if k.startswith(("meta|", "og|")) and _PUBLISHED_NAME.search(k.split("|", 1)[1])
+    ]
     for src, value in candidates:
         when = parse(value, url)
         if when is not None:
@@ -1074,9 +1102,14 @@ def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str
         out = []
         for m in _NUMERIC_OR_NAMED_DATE.finditer(window):
             plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
-            day = _numeric_date(m) if m.group("num") or m.group("dot") else _parse_date(plain)
+            numeric = m.group("num") or m.group("dot") or m.group("ymd")
+            day = _numeric_date(m) if numeric else _parse_date(plain)
             if day is not None and not in_prose(window[: m.start()]):
                 out.append((day, window[: m.start()]))
+        starts = at - max(0, at - _NEAR_BEFORE)  # where the headline starts in the window
+        if sum(len(before) < starts for _, before in out) > 1:
+            # several dates above the headline are a list of other stories ("recent news"), not a kicker
+            out = [(day, before) for day, before in out if len(before) >= starts]
         return out
     return []
 
@@ -1087,7 +1120,9 @@ _NUMERIC_OR_NAMED_DATE = re.compile(
     r"|(?:19|20)\d\d-\d\d-\d\d"
     r"|(?P<num>(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d))"
     # dotted dates ("17.05.2021") are mostly day-first; htmldates.readings keeps both orders
-    r"|(?P<dot>(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>(?:19|20)\d\d)))\b"
+    r"|(?P<dot>(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>(?:19|20)\d\d))"
+    # year-first with dots or slashes ("2025.12.17", "2025/12/17") reads one way only
+    r"|(?P<ymd>(?P<yy>(?:19|20)\d\d)(?P<ysep>[./])(?P<ym>\d{1,2})(?P=ysep)(?P<yd>\d{1,2})))\b"
 )
 
 
@@ -1095,12 +1130,34 @@ def _numeric_date(m: re.Match[str]) -> date | None:
     try:
         if m.group("dot"):
             return date(int(m["dy"]), int(m["dm"]), int(m["dd"]))
+        if m.group("ymd"):
+            return date(int(m["yy"]), int(m["ym"]), int(m["yd"]))
         return date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
         return None
 
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
+
+
+def _shows_day(day: date, text: str) -> bool:
+    """Does a short date label print this day in any layout ("12/19 — 2025", "19 | 12 | 2025")?
+
+    Its numbers and month name must be the day's year, month and day and nothing else.
+    """
+    if len(text) > 40:
+        return False
+    parts = re.findall(r"[a-z]+|\d+", text)
+    numbers = [int(x) for x in parts if x.isdigit()]
+    year = next((y for y in (day.year, day.year % 100) if y in numbers), None)
+    if year is None:
+        return False
+    numbers.remove(year)
+    words = [w for w in parts if len(w) >= 3 and not w.isdigit()]
+    months = {i + 1 for i, name in enumerate(_MONTH_NAMES) for w in words if name.startswith(w)}
+    if months:
+        return months == {day.month} and numbers == [day.day]
+    return sorted(numbers) == sorted([day.month, day.day])
 
 
 def _printed(day: date, text: str) -> bool:
@@ -1117,6 +1174,7 @@ def _printed(day: date, text: str) -> bool:
         f"{d:02d}.{m:02d}.{y}",
         f"{y}/{m:02d}/{d:02d}",
         f"{y}/{m}/{d}",
+        f"{y}.{m:02d}.{d:02d}",
         f"{d}.{m}.{y}",
     }
     for name in names:
