@@ -338,10 +338,40 @@ def test_broken_or_empty_pages_raise_not_an_article_or_give_no_text(html: str) -
         (["Genevieve Carlton, Ph.D."], ("Genevieve Carlton, Ph.D.",)),
         (["Maria &amp; Katerina"], ("Maria", "Katerina")),
         (["https://example.com/author/jd", "Example News"], ()),
+        (["Authors Jane Doe; John Roe"], ("Jane Doe", "John Roe")),  # "Authors", not "Author" + "s"
+        (["Authored by: Dr. Ehsan Jazini"], ("Dr. Ehsan Jazini",)),
+        (["This post was written by Jane Doe"], ("Jane Doe",)),
+        (["Read more about The Upwork Team"], ("The Upwork Team",)),
+        (["Written By"], ()),
+        (["Meghan Neville Content Marketing Coordinator"], ("Meghan Neville",)),
     ],
 )
 def test_normalise_authors(values: list[str], expected: tuple[str, ...]) -> None:
     assert normalise_authors(values, publisher="Example News") == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("<p>By <a href='/a/et'>Edzel Tabing</a></p><p>Table of contents</p>", ("Edzel Tabing",)),
+        (
+            "<p>Written By</p><p><a href='/a/pb'>Paige Brunton</a></p><p>Prefer to watch?</p>",
+            ("Paige Brunton",),
+        ),
+        ("<p>Written by: <span>Shivkumar M</span></p>", ("Shivkumar M",)),
+        ("<p>By Jane Doe | May 2, 2025</p>", ("Jane Doe",)),
+        ("<p>The survey was funded by USF. It covered 300 schools.</p>", ()),  # a sentence, not a byline
+        ("<p>Written By <a href='/'>Example News</a></p>", ("Example News",)),  # the site signs its post
+    ],
+)
+def test_by_line_under_the_headline_is_a_whole_element(byline: str, expected: tuple[str, ...]) -> None:
+    head = '<meta property="og:site_name" content="Example News">'
+    assert extract_html(page(head=head, body=byline)).meta.authors == expected
+
+
+def test_metadata_that_names_the_publisher_as_author_names_no_one() -> None:
+    head = '<meta property="og:site_name" content="Example News"><meta name="author" content="Example News">'
+    assert extract_html(page(head=head)).meta.authors == ()
 
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)), st.sampled_from(["/", "."]))

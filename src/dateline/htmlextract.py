@@ -68,8 +68,8 @@ _WIDGET_LINE = re.compile(
 )
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _AUTHOR_NOISE = re.compile(
-    r"^(?:.{0,30}\bposts by|article by|recipe by|by|written by|posted by|published by|author|authors|words by"
-    r"|story by|reviewed by)\s*:?\s*(?=\S)|^By(?=[A-Z])",
+    r"^(?:.{0,30}\bposts by|article by|recipe by|by|.{0,30}\bwritten by|posted by|published by|authored by"
+    r"|authors?|words by|story by|reviewed by|(?:read )?more (?:about|from))\b\s*:?\s*(?=\S)|^By(?=[A-Z])",
     re.I,
 )
 #: where a byline stops being a name: a date, a month, "Updated", a bullet
@@ -82,7 +82,7 @@ _AUTHOR_TAIL = re.compile(
 _ROLE_WORDS = frozenset(
     "senior junior staff contributing freelance tech technology former lead chief managing deputy associate"
     " executive guest writer reporter editor founder contributor correspondent consultant columnist producer"
-    " ceo cto president director".split()
+    " ceo cto president director head manager coordinator specialist strategist analyst content".split()
 )
 #: byline leftovers that are not names
 _NOT_NAMES = frozenset(
@@ -91,6 +91,7 @@ _NOT_NAMES = frozenset(
         "admin",
         "webmaster",
         "by",
+        "written by",
         "author",
         "the author",
         "unknown",
@@ -601,19 +602,33 @@ def _drop_role(name: str) -> str:
     return name
 
 
-_BY_NAME = re.compile(r"\b(?:[Bb]y|BY|Author:|Written by)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})")
+#: "By Jane Doe" in text whose element boundaries are marked with ``_BOUNDARY``: the label may end
+#: one element ("By" <a>Jane Doe</a>); the name ends its element or a byline separator ("|", "·"),
+#: so it neither runs into the next element ("Jane Doe" "Share") nor comes from a sentence
+#: ("funded by USF. It ...")
+_BY_NAME = re.compile(
+    r"\b(?:[Bb]y|BY|Author|Written by|Contributors?)(?: ?:)?[\s\x1f]+"
+    r"([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]*){1,3})(?=[ ]?(?:\x1f|$|[|·•]))"
+)
+_BOUNDARY = "\x1f"
+_XP_TEXT_AFTER = etree.XPath("following::text()[not(parent::script) and not(parent::style)]")
 
 
-def _by_near_headline(tree: Any, page: _PageText) -> list[str]:
-    """A "By Jane Doe" printed just under the first h1."""
-    heading = next((h for h in (_text(el) for el in tree.iter("h1")) if h), "")
-    if not heading:
+def _by_near_headline(tree: Any) -> list[str]:
+    """A "By Jane Doe" printed just under the first h1, the name being a whole element's text."""
+    h1 = next((el for el in tree.iter("h1") if _text(el)), None)
+    if h1 is None:
         return []
-    text = page.raw
-    at = text.find(heading)
-    if at < 0:
-        return []
-    m = _BY_NAME.search(text, at + len(heading), at + len(heading) + _NEAR_AFTER)
+    parts: list[str] = []
+    size = 0
+    for node in _XP_TEXT_AFTER(h1):
+        part = " ".join(str(node).split())
+        if part:
+            parts.append(part)
+            size += len(part) + 1
+            if size > _NEAR_AFTER:
+                break
+    m = _BY_NAME.search(_BOUNDARY.join(parts)[:_NEAR_AFTER])
     return [m.group(1)] if m else []
 
 
@@ -666,11 +681,14 @@ def _authors(tree: Any, structured: dict[str, Any], found: _Found, page: _PageTe
         ),
         ("html byline", lambda: _byline_elements(tree)),
         ("trafilatura byline", lambda: _trafilatura_author(tree)),
-        ("'By ...' near the headline", lambda: _by_near_headline(tree, page)),
+        ("'By ...' near the headline", lambda: _by_near_headline(tree)),
     ]
     for src, values in sources:
         values = values() if callable(values) else values  # bylines are only searched when needed
-        names = normalise_authors([v for v in values if isinstance(v, str)], publisher)
+        # a byline printed on the page may name the site itself ("Written By Audiophile On");
+        # metadata that repeats the publisher as the author says nothing about a person
+        printed = src not in ("json-ld author", "meta author")
+        names = normalise_authors([v for v in values if isinstance(v, str)], None if printed else publisher)
         if names:
             found.put("authors", names, src, "; ".join(values)[:200])
             return
