@@ -396,3 +396,18 @@ def test_date_text_helpers_never_raise(text: str) -> None:
     labelled_published(lowered)
     stated_publication(lowered)
     assert in_prose(lowered) in (True, False)
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31)), st.text(max_size=60))
+def test_a_time_label_shows_its_own_day_in_any_layout_and_never_raises(day: date, noise: str) -> None:
+    from dateline.htmldates import readings
+    from dateline.htmlextract import _NUMERIC_OR_NAMED_DATE, _shows_day
+
+    month = day.strftime("%b").lower()
+    assert _shows_day(day, f"{day.month}/{day.day} — {day.year}")
+    assert _shows_day(day, f"{day.day} | {month} | {day.year % 100:02d}")
+    assert not _shows_day(day, f"{day.month}/{day.day} — {day.year + 1}")
+    _shows_day(day, noise.lower())
+    for sep in "./":
+        m = _NUMERIC_OR_NAMED_DATE.search(f"published: {day.year}{sep}{day.month:02d}{sep}{day.day:02d} |")
+        assert m is not None and readings(m) == {day}  # year-first reads one way only
