@@ -30,6 +30,7 @@ __all__ = [
     "in_prose",
     "labelled_dates",
     "labelled_published",
+    "marked_as_change",
     "readings",
     "stated_publication",
 ]
@@ -216,9 +217,17 @@ def change_values(jsonld_dates: list[tuple[str, Any]], meta: dict[str, Any], tim
     """
     values = [v for field, v in jsonld_dates if field == "dateModified"]
     values += [v for k, v in meta.items() if k.startswith(("meta|", "og|")) and CHANGE_WORDS.search(k)]
-    values += [
-        el.get("datetime")
-        for el in times
-        if CHANGE_WORDS.search(f"{el.get('class', '')} {el.get('itemprop', '')}")
-    ]
+    values += [el.get("datetime") for el in times if marked_as_change(el)]
     return values
+
+
+def marked_as_change(el: Any) -> bool:
+    """Does a ``<time>`` element's class or itemprop say it is a change date ("updated", "dateModified")?
+
+    Args:
+        el: an lxml element.
+
+    Returns:
+        True for a modification/update/revision date.
+    """
+    return bool(CHANGE_WORDS.search(f"{el.get('class', '')} {el.get('itemprop', '')}"))

@@ -38,6 +38,8 @@ from lxml import etree
 
 from .errors import NotAnArticleError
 from .htmlbody import drop_boxes, recall_within
+from .htmldates import CHANGE_WORDS as _CHANGED  # names of dates that say when a page changed
+from .htmldates import marked_as_change
 from .model import Meta, Provenance
 
 __all__ = ["extract_html", "normalise_authors"]
@@ -127,8 +129,6 @@ _PUBLISHED_NAME = re.compile(
     r"(?:^|[:._ -])(?:article[_-]?|first[_-]?)*(?:publish(?:ed)?|pub)[_-]?(?:date|time)$"
     r"|(?:^|[:._-])date[_-]?pub(?:lished)?$"
 )
-#: names of machine-readable dates that say when a page was changed, not when it appeared
-_CHANGED = re.compile(r"modif|updat|revis", re.I)
 #: metadata names that hold a date (used to corroborate a printed date)
 _DATE_NAME = re.compile(r"date|time|publish|created|issued", re.I)
 #: a full date in the URL path: /2025/12/18/, /2025-12-15+title
@@ -846,8 +846,7 @@ def _stated_days(
             kind = "meta_modified" if _CHANGED.search(k) else "meta_published" if published else "meta_other"
             raw.append((kind, v))
     for el in _XP_TIME(tree)[:15]:
-        names = f"{el.get('class', '')} {el.get('itemprop', '')}"
-        kind = "time_modified" if _CHANGED.search(names) else "time"
+        kind = "time_modified" if marked_as_change(el) else "time"
         if el.get("itemprop") == "datePublished" or el.get("pubdate") is not None:
             kind = "time_published"
         raw.append((kind, el.get("datetime")))
@@ -871,7 +870,7 @@ def _shown_time(tree: Any, url: str | None, page: _PageText) -> _Choice | None:
     from .htmldates import CHANGE_LABEL
 
     for el in _XP_TIME(tree)[:15]:
-        if _CHANGED.search(f"{el.get('class', '')} {el.get('itemprop', '')}"):
+        if marked_as_change(el):
             continue
         day, shown = _day(_parse_when(el.get("datetime"), url)), " ".join(_text(el).lower().split())
         if day is None or not shown or not (_printed(day, shown) or _shows_day(day, shown)):
@@ -1006,7 +1005,7 @@ def _machine_days(tree: Any, structured: dict[str, Any], url: str | None) -> set
         if k.startswith(("meta|", "og|")) and _DATE_NAME.search(k) and not _CHANGED.search(k)
     ]
     for el in _XP_TIME(tree)[:15]:
-        if not _CHANGED.search(f"{el.get('class', '')} {el.get('itemprop', '')}"):
+        if not marked_as_change(el):
             values.append(el.get("datetime"))
     days = {_day(_parse_when(v, url)) for v in values} | {_url_date(url)}
     return {d for d in days if d is not None}
