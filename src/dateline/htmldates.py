@@ -68,15 +68,10 @@ _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 
 def readings(m: re.Match[str]) -> set[date]:
     """Every calendar day a printed date can mean: two for "03/04/2025" or "03.04.2025"."""
-    from .htmlextract import _numeric_date
-    from .textclean import _parse_date
+    from .htmlextract import _match_day
 
-    if m.group("ymd"):
-        day = _numeric_date(m)
-        return {day} if day else set()
-    if not m.group("num") and not m.group("dot"):
-        plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
-        day = _parse_date(plain)
+    if not m.group("num") and not m.group("dot"):  # a month name or year first: one reading
+        day = _match_day(m)
         return {day} if day else set()
     first, second, year = (m["m"], m["d"], m["y"]) if m.group("num") else (m["dd"], m["dm"], m["dy"])
     out = set()

@@ -1108,7 +1108,6 @@ def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str
     Dates inside a sentence ("valid through May 2") are skipped: the page talks about them.
     """
     from .htmldates import in_prose
-    from .textclean import _parse_date
 
     for heading in headings:
         key = heading.lower()[:60]
@@ -1118,9 +1117,7 @@ def _dates_near_headline(text: str, headings: list[str]) -> list[tuple[date, str
         window = text[max(0, at - _NEAR_BEFORE) : at + len(heading) + _NEAR_AFTER]
         out = []
         for m in _NUMERIC_OR_NAMED_DATE.finditer(window):
-            plain = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title()  # "19th" -> "19"
-            numeric = m.group("num") or m.group("dot") or m.group("ymd")
-            day = _numeric_date(m) if numeric else _parse_date(plain)
+            day = _match_day(m)
             if day is not None and not in_prose(window[: m.start()]):
                 out.append((day, window[: m.start()]))
         starts = at - max(0, at - _NEAR_BEFORE)  # where the headline starts in the window
@@ -1141,6 +1138,16 @@ _NUMERIC_OR_NAMED_DATE = re.compile(
     # year-first with dots or slashes ("2025.12.17", "2025/12/17") reads one way only
     r"|(?P<ymd>(?P<yy>(?:19|20)\d\d)(?P<ysep>[./])(?P<ym>\d{1,2})(?P=ysep)(?P<yd>\d{1,2})))\b"
 )
+
+
+def _match_day(m: re.Match[str]) -> date | None:
+    """The day a :data:`_NUMERIC_OR_NAMED_DATE` match prints, numeric dates read in their usual order
+    (month first with slashes, day first with dots; :func:`.htmldates.readings` gives both)."""
+    from .textclean import _parse_date
+
+    if m.group("num") or m.group("dot") or m.group("ymd"):
+        return _numeric_date(m)
+    return _parse_date(re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m.group(0)).title())  # "19th" -> "19"
 
 
 def _numeric_date(m: re.Match[str]) -> date | None:
