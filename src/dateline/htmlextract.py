@@ -27,7 +27,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -129,6 +129,13 @@ _PUBLISHED_NAME = re.compile(
     r"(?:^|[:._ -])(?:article[_-]?|first[_-]?)*(?:publish(?:ed)?|pub)[_-]?(?:date|time)$"
     r"|(?:^|[:._-])date[_-]?pub(?:lished)?$"
 )
+
+
+def _vendor_published(key: str) -> bool:
+    """Is this ``meta|name``/``og|name`` key a publication date under a vendor's prefix?"""
+    return key.startswith(("meta|", "og|")) and _PUBLISHED_NAME.search(key.split("|", 1)[1]) is not None
+
+
 #: metadata names that hold a date (used to corroborate a printed date)
 _DATE_NAME = re.compile(r"date|time|publish|created|issued", re.I)
 #: a full date in the URL path: /2025/12/18/, /2025-12-15+title
@@ -294,20 +301,19 @@ def _jsonld_items(tree: Any) -> Iterator[dict[str, Any]]:
 def _jsonld_in_meta(tree: Any) -> list[Any]:
     """JSON-LD that a framework put in ``<meta name="script:ld+json" content="...">`` (Remix/Hydrogen
     meta exports rendered as a tag instead of a script)."""
-    out = []
-    for meta in tree.xpath('//meta[@name="script:ld+json"][@content]'):
-        try:
-            out.append(json.loads(meta.get("content")))
-        except ValueError:
-            continue
-    return out
+    return _json_values(m.get("content") for m in tree.xpath('//meta[@name="script:ld+json"][@content]'))
 
 
 def _jsonld_lenient(tree: Any) -> list[Any]:
+    return _json_values(s.text or "" for s in tree.xpath('//script[@type="application/ld+json"]'))
+
+
+def _json_values(texts: Iterable[str]) -> list[Any]:
+    """Each text parsed as JSON; texts that are not JSON are skipped."""
     out = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for text in texts:
         try:
-            out.append(json.loads(script.text or ""))
+            out.append(json.loads(text))
         except ValueError:
             continue
     return out
@@ -842,7 +848,7 @@ def _stated_days(
         raw.append(("meta_published" if _parse_when(value, url) else "meta_loose", value))
     for k, v in structured.items():
         if k.startswith(("meta|", "og|")) and k not in known and _DATE_NAME.search(k):
-            published = _PUBLISHED_NAME.search(k.split("|", 1)[1]) and _parse_when(v, url)
+            published = _vendor_published(k) and _parse_when(v, url)
             kind = "meta_modified" if _CHANGED.search(k) else "meta_published" if published else "meta_other"
             raw.append((kind, v))
     for el in _XP_TIME(tree)[:15]:
@@ -944,11 +950,7 @@ def _structured_when(
     ]
     for el in _XP_TIME_PUBLISHED(tree)[:1]:
         candidates.append(("<time datePublished>", el.get("datetime")))
-    candidates += [
-        (f"meta {k.split('|', 1)[1]}", v)
-        for k, v in structured.items()
-        if k.startswith(("meta|", "og|")) and _PUBLISHED_NAME.search(k.split("|", 1)[1])
-    ]
+    candidates += [(f"meta {k.split('|', 1)[1]}", v) for k, v in structured.items() if _vendor_published(k)]
     for src, value in candidates:
         when = parse(value, url)
         if when is not None:
@@ -1171,13 +1173,12 @@ def _shows_day(day: date, text: str) -> bool:
     """
     if len(text) > 40:
         return False
-    parts = re.findall(r"[a-z]+|\d+", text)
-    numbers = [int(x) for x in parts if x.isdigit()]
+    numbers = [int(x) for x in re.findall(r"\d+", text)]
     year = next((y for y in (day.year, day.year % 100) if y in numbers), None)
     if year is None:
         return False
     numbers.remove(year)
-    words = [w for w in parts if len(w) >= 3 and not w.isdigit()]
+    words = re.findall(r"[a-z]{3,}", text)
     months = {i + 1 for i, name in enumerate(_MONTH_NAMES) for w in words if name.startswith(w)}
     if months:
         return months == {day.month} and numbers == [day.day]
