@@ -188,7 +188,7 @@ def extract_html(html: str, *, url: str | None = None) -> Any:
     captions = _captions(tree, structured)
     title = _pick_title(headings, structured, tree, found)
     page = _PageText(tree)
-    _authors(tree, structured, found, page)
+    _authors(tree, structured, found)
     _published(tree, structured, url, found, headings, page)
     paragraph_chars = _paragraph_chars(tree)
     # 2./3. the body, without headline and captions, dateline split off
@@ -672,29 +672,25 @@ def _byline_elements(tree: Any) -> list[str]:
     return out[:1]
 
 
-def _authors(tree: Any, structured: dict[str, Any], found: _Found, page: _PageText) -> None:
-    """Structured authors first, then bylines in the markup (trafilatura's rules, then ours)."""
+def _authors(tree: Any, structured: dict[str, Any], found: _Found) -> None:
+    """Structured authors first, then bylines in the markup (trafilatura's rules, then ours).
+
+    Metadata that repeats the publisher as the author names no one, so the publisher is dropped
+    from it; a byline printed on the page may name the site itself ("Written By Audiophile On").
+    """
     publisher = structured.get("publisher")
-    sources: list[tuple[str, Any]] = [
-        ("json-ld author", structured.get("jsonld_authors") or []),
-        (
-            "meta author",
-            [
-                structured[k]
-                for k in ("meta|author", "meta|article:author", "meta|dc.creator")
-                if structured.get(k)
-            ],
-        ),
-        ("html byline", lambda: _byline_elements(tree)),
-        ("trafilatura byline", lambda: _trafilatura_author(tree)),
-        ("'By ...' near the headline", lambda: _by_near_headline(tree)),
+    meta_keys = ("meta|author", "meta|article:author", "meta|dc.creator")
+    meta = [structured[k] for k in meta_keys if structured.get(k)]
+    sources: list[tuple[str, Any, str | None]] = [  # (source, values, publisher to drop)
+        ("json-ld author", structured.get("jsonld_authors") or [], publisher),
+        ("meta author", meta, publisher),
+        ("html byline", lambda: _byline_elements(tree), None),
+        ("trafilatura byline", lambda: _trafilatura_author(tree), None),
+        ("'By ...' near the headline", lambda: _by_near_headline(tree), None),
     ]
-    for src, values in sources:
+    for src, values, not_author in sources:
         values = values() if callable(values) else values  # bylines are only searched when needed
-        # a byline printed on the page may name the site itself ("Written By Audiophile On");
-        # metadata that repeats the publisher as the author says nothing about a person
-        printed = src not in ("json-ld author", "meta author")
-        names = normalise_authors([v for v in values if isinstance(v, str)], None if printed else publisher)
+        names = normalise_authors([v for v in values if isinstance(v, str)], not_author)
         if names:
             found.put("authors", names, src, "; ".join(values)[:200])
             return
